@@ -1,0 +1,108 @@
+"""Maillage: the platform of France's Fabriques de territoire."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException
+
+from hub.config import INSTANCE_DIR, Config
+from hub.db import configure_engine, create_extensions, write_intent
+from hub.extensions import csrf, db, login_manager, migrate, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+logger = logging.getLogger(__name__)
+
+
+def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.from_object(Config())
+    if config_overrides:
+        app.config.update(config_overrides)
+
+    import models  # noqa: F401  (registers every table on the metadata)
+
+    db.init_app(app)
+    create_extensions(db.metadata)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    _init_login(app)
+    _init_socketio(app)
+
+    @app.before_request
+    def _declare_write_intent() -> None:
+        write_intent.set(request.method not in READ_METHODS)
+
+    from hub.api import bp as api_bp
+    from hub.web import register_web
+
+    app.register_blueprint(api_bp)
+    register_web(app)
+    _init_errors(app)
+
+    from hub.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    import sqlalchemy as sa
+
+    from models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        try:
+            return db.session.get(User, int(user_id))
+        except (ValueError, sa.exc.SQLAlchemyError):
+            return None
+
+
+def _init_socketio(app: Flask) -> None:
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config.get("REDIS_URL"),
+        logger=False,
+        engineio_logger=False,
+    )
+    from hub import sockets  # noqa: F401  (connect handler, rooms)
+    from hub.services import realtime
+
+    realtime.bind(socketio)
+
+
+def _init_errors(app: Flask) -> None:
+    from hub.api import http_error_json, internal_error_json
+    from hub.web import http_error_page, internal_error_page
+
+    def wants_json() -> bool:
+        return request.path.startswith("/api/")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        if error.code and error.code < 400:
+            return error
+        return http_error_json(error) if wants_json() else http_error_page(error)
+
+    @app.errorhandler(Exception)
+    def internal_error(error: Exception):  # type: ignore[no-untyped-def]
+        logger.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return internal_error_json() if wants_json() else internal_error_page()

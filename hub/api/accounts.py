@@ -1,0 +1,4 @@
+"""API: accounts, tokens, /me."""
+from hub.api import bp  # noqa: F401
+
+SPEC: dict = {}

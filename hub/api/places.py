@@ -1,0 +1,4 @@
+"""API: places."""
+from hub.api import bp  # noqa: F401
+
+SPEC: dict = {}

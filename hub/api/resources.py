@@ -1,0 +1,4 @@
+"""API: resources."""
+from hub.api import bp  # noqa: F401
+
+SPEC: dict = {}

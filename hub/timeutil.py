@@ -1,0 +1,34 @@
+"""Datetimes: aware and UTC inside, Europe/Paris for people and naive input."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def parse_datetime(value: object) -> datetime:
+    """ISO 8601; with an offset it is that instant, without one Europe/Paris time.
+
+    Raises ValueError for anything else.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("not an ISO 8601 string")
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=PARIS)
+    return parsed.astimezone(timezone.utc)
+
+
+def to_iso(value: datetime | None) -> str | None:
+    """An instant as ISO 8601 in Paris time, with its offset."""
+    if value is None:
+        return None
+    return value.astimezone(PARIS).isoformat()
+
+
+def local(value: datetime) -> datetime:
+    return value.astimezone(PARIS)

@@ -1,0 +1,90 @@
+"""HTML pages: thin blueprints, one module per area, rendering templates/<area>/."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable, TypeVar
+
+from flask import Flask, abort, render_template
+from flask_login import current_user, login_required
+from werkzeug.exceptions import HTTPException
+
+from hub.timeutil import local
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ERROR_TITLES = {
+    400: "Requête invalide",
+    403: "Accès refusé",
+    404: "Page introuvable",
+    405: "Méthode non permise",
+    429: "Trop de tentatives",
+}
+
+
+def register_web(app: Flask) -> None:
+    from hub.web import auth, calendar, catalogue, main, manage, network, places
+
+    for module in (main, auth, places, catalogue, manage, network, calendar):
+        app.register_blueprint(module.bp)
+
+    @app.context_processor
+    def _navigation() -> dict[str, Any]:
+        return {"nav": navigation()}
+
+    @app.template_filter("local")
+    def _local(value, fmt: str = "%d/%m/%Y %H:%M"):  # type: ignore[no-untyped-def]
+        return local(value).strftime(fmt) if value else ""
+
+
+def network_readers_only(view: F) -> F:
+    """Pages for ANCT and admins."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.sees_network:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def http_error_page(error: HTTPException):  # type: ignore[no-untyped-def]
+    code = error.code or 500
+    template = f"errors/{code}.html" if code in (403, 404) else "errors/generic.html"
+    title = ERROR_TITLES.get(code, "Erreur")
+    return render_template(template, code=code, title=title), code
+
+
+def internal_error_page():  # type: ignore[no-untyped-def]
+    return render_template("errors/500.html"), 500
+
+
+def navigation() -> dict[str, Any]:
+    """The header's links for the current user's roles, and the pending badge."""
+    from flask import request, url_for
+
+    from hub.services import places as places_service
+
+    links = [("Accueil", "main.home"), ("Catalogue", "catalogue.index")]
+    manages: list[int] = []
+    if current_user.is_authenticated:
+        links.append(("Mes réservations", "catalogue.my_bookings"))
+        links.append(("Mes lieux", "places.mine"))
+        manages = places_service.managed_place_ids(current_user)
+        if manages:
+            links.append(("Gestion", "manage.index"))
+        if current_user.sees_network:
+            links.append(("Réseau", "network.dashboard"))
+    items = []
+    for label, endpoint in links:
+        try:
+            url = url_for(endpoint)
+        except Exception:  # an area not built yet  # noqa: BLE001
+            continue
+        items.append({"label": label, "url": url, "current": request.path == url})
+    return {
+        "links": items,
+        "manages": bool(manages),
+        "pending": places_service.pending_requests_count(manages),
+    }

@@ -1,0 +1,4 @@
+"""Pages: calendar."""
+from flask import Blueprint
+
+bp = Blueprint("calendar", __name__)

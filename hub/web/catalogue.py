@@ -1,0 +1,4 @@
+"""Pages: catalogue."""
+from flask import Blueprint
+
+bp = Blueprint("catalogue", __name__)

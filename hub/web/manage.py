@@ -1,0 +1,4 @@
+"""Pages: manage."""
+from flask import Blueprint
+
+bp = Blueprint("manage", __name__)

@@ -1,0 +1,4 @@
+"""Pages: network."""
+from flask import Blueprint
+
+bp = Blueprint("network", __name__)

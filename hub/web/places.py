@@ -1,0 +1,4 @@
+"""Pages: places."""
+from flask import Blueprint
+
+bp = Blueprint("places", __name__, url_prefix="/lieux")

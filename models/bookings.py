@@ -1,0 +1,101 @@
+"""Bookings of resources by places, and the qualifications trainings grant."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
+
+from models.accounts import User
+from models.base import Base, UTCDateTime, in_list, utcnow
+from models.places import Place
+from models.resources import Resource, TrainingSession
+
+BOOKING_STATUSES = ("pending", "confirmed", "refused", "cancelled", "waitlisted")
+# Statuses that hold capacity.
+ACTIVE_STATUSES = ("pending", "confirmed")
+QUALIFICATION_SOURCES = ("attendance", "manual")
+
+
+class Booking(Base):
+    __tablename__ = "bookings"
+    __table_args__ = (
+        sa.CheckConstraint(in_list("status", BOOKING_STATUSES), name="status_known"),
+        sa.CheckConstraint("end_at > start_at", name="period_ordered"),
+        sa.CheckConstraint("quantity >= 1", name="quantity_positive"),
+        sa.CheckConstraint(
+            "beneficiaries IS NULL OR beneficiaries >= 0", name="beneficiaries_positive"
+        ),
+        sa.CheckConstraint(
+            "attended IS NULL OR status = 'confirmed'", name="attendance_only_when_confirmed"
+        ),
+        sa.Index("ix_bookings_resource_period", "resource_id", "start_at", "end_at"),
+        sa.Index("ix_bookings_place_start", "place_id", "start_at"),
+        # Capacity-1 resources: two active bookings can never overlap, whatever the
+        # application does. Larger capacities are guarded by the resource row lock.
+        ExcludeConstraint(
+            ("resource_id", "="),
+            (sa.text("tstzrange(start_at, end_at, '[)')"), "&&"),
+            where=sa.text("exclusive AND status IN ('pending', 'confirmed')"),
+            using="gist",
+            name="ex_bookings_no_overlap",
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    resource_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("resources.id", ondelete="CASCADE"))
+    # The place the booking is made for (the tiers-lieu being served).
+    place_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("places.id", ondelete="CASCADE"))
+    user_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    session_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("training_sessions.id", ondelete="CASCADE"), index=True
+    )
+    start_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
+    end_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
+    quantity: so.Mapped[int] = so.mapped_column(sa.Integer, default=1)
+    beneficiaries: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    status: so.Mapped[str] = so.mapped_column(sa.String(12), index=True)
+    refusal_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    attended: so.Mapped[bool | None] = so.mapped_column(sa.Boolean)
+    # True when the resource had capacity 1: the EXCLUDE constraint then applies.
+    exclusive: so.Mapped[bool] = so.mapped_column(sa.Boolean, default=False)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow
+    )
+
+    resource: so.Mapped[Resource] = so.relationship()
+    place: so.Mapped[Place] = so.relationship()
+    user: so.Mapped[User | None] = so.relationship()
+    session: so.Mapped[TrainingSession | None] = so.relationship()
+
+    def __repr__(self) -> str:
+        return f"<Booking {self.id} {self.status}>"
+
+
+class Qualification(Base):
+    """A user completed a training: granted by attendance or by a host manager."""
+
+    __tablename__ = "qualifications"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "training_id", name="uq_qualifications_user_training"),
+        sa.CheckConstraint(in_list("source", QUALIFICATION_SOURCES), name="source_known"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    training_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("resources.id", ondelete="CASCADE"), index=True
+    )
+    granted_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    source: so.Mapped[str] = so.mapped_column(sa.String(12))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+    user: so.Mapped[User] = so.relationship(foreign_keys=[user_id])
+    training: so.Mapped[Resource] = so.relationship()

@@ -1,0 +1,98 @@
+"""Places (tiers-lieux and labelled fabriques) and who belongs to them."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from models.base import Base, UTCDateTime, in_list, utcnow
+
+if TYPE_CHECKING:
+    from models.accounts import User
+    from models.resources import Resource
+
+PLACE_KINDS = ("tiers_lieu", "fabrique", "fabrique_numerique")
+HUB_KINDS = ("fabrique", "fabrique_numerique")
+TERRITORIES = ("qpv", "rural", "urbain")
+LEGAL_FORMS = (
+    "association",
+    "fondation",
+    "entreprise",
+    "collectivite",
+    "gip_gie",
+    "syndicat_mixte",
+    "consortium",
+)
+MEMBER_ROLES = ("manager", "member")
+
+
+class Place(Base):
+    __tablename__ = "places"
+    __table_args__ = (
+        sa.CheckConstraint(in_list("kind", PLACE_KINDS), name="kind_known"),
+        sa.CheckConstraint(in_list("territory", TERRITORIES), name="territory_known"),
+        sa.CheckConstraint(
+            f"legal_form IS NULL OR {in_list('legal_form', LEGAL_FORMS)}", name="legal_form_known"
+        ),
+        sa.CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
+        sa.CheckConstraint("lon BETWEEN -180 AND 180", name="lon_range"),
+        sa.CheckConstraint("length(name) > 0", name="name_not_empty"),
+        sa.CheckConstraint("subsidy_eur IS NULL OR subsidy_eur >= 0", name="subsidy_positive"),
+        # Only labelled fabriques carry a label wave and a State subsidy.
+        sa.CheckConstraint(
+            "kind <> 'tiers_lieu' OR (label_wave IS NULL AND subsidy_eur IS NULL)",
+            name="label_only_for_fabriques",
+        ),
+        sa.Index("ix_places_kind_departement", "kind", "departement"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    slug: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(24))
+    commune: so.Mapped[str] = so.mapped_column(sa.String(120))
+    insee: so.Mapped[str | None] = so.mapped_column(sa.String(5))
+    departement: so.Mapped[str] = so.mapped_column(sa.String(3), index=True)
+    region: so.Mapped[str] = so.mapped_column(sa.String(2))
+    territory: so.Mapped[str] = so.mapped_column(sa.String(8))
+    lat: so.Mapped[float] = so.mapped_column(sa.Float)
+    lon: so.Mapped[float] = so.mapped_column(sa.Float)
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    website: so.Mapped[str | None] = so.mapped_column(sa.String(300))
+    legal_form: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    label_wave: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    subsidy_eur: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+    memberships: so.Mapped[list[Membership]] = so.relationship(
+        back_populates="place", cascade="all, delete-orphan"
+    )
+    resources: so.Mapped[list[Resource]] = so.relationship(back_populates="place")
+
+    @property
+    def is_hub(self) -> bool:
+        return self.kind in HUB_KINDS
+
+    def __repr__(self) -> str:
+        return f"<Place {self.slug}>"
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "place_id", name="uq_memberships_user_place"),
+        sa.CheckConstraint(in_list("role", MEMBER_ROLES), name="role_known"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    place_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("places.id", ondelete="CASCADE"), index=True
+    )
+    role: so.Mapped[str] = so.mapped_column(sa.String(8))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+    user: so.Mapped[User] = so.relationship(back_populates="memberships")
+    place: so.Mapped[Place] = so.relationship(back_populates="memberships")

@@ -1,0 +1,1 @@
+// Live updates: filled by the realtime work.

@@ -1,0 +1,131 @@
+"""Fixtures: `app`, `client`, `runner`, `auth`, and the test database.
+
+The suite runs once per database: TEST_DATABASE=sqlite (default) or postgresql
+(then TEST_POSTGRES_URL, set by scripts/testservices.py, names a throwaway server).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("SECRET_KEY", "tests-only-secret")
+
+from hub import create_app  # noqa: E402
+from hub.extensions import db  # noqa: E402
+from tests import factories  # noqa: E402
+
+ON_CI = os.environ.get("CI") == "true"
+PASSWORD = factories.PASSWORD
+
+
+def require_service(name: str, value: str | None) -> str:
+    """A service the test needs: skip without it, but fail on CI."""
+    if not value:
+        message = f"{name} is not available (run the suite through `make test`)"
+        if ON_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return value
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if os.environ.get("TEST_DATABASE", "sqlite") == "postgresql":
+        return require_service("PostgreSQL (TEST_POSTGRES_URL)", os.environ.get("TEST_POSTGRES_URL"))
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'maillage-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str) -> Iterator[str]:
+    """The schema, created once per run from the models (migrations are tested apart)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.engine.dispose()
+    yield database_url
+
+
+def _empty_all_tables() -> None:
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(tables):
+                conn.execute(sa.text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Overrides for the app under test; a test module may override this fixture."""
+    return {}
+
+
+@pytest.fixture
+def app(_schema: str, app_config: dict[str, Any]):  # type: ignore[no-untyped-def]
+    config = {
+        "SQLALCHEMY_DATABASE_URI": _schema,
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+        "REDIS_URL": None,
+    }
+    config.update(app_config)
+    app = create_app(config)
+    with app.app_context():
+        _empty_all_tables()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Log in through the pages, or get an API token, as a given user."""
+
+    def __init__(self, client) -> None:  # type: ignore[no-untyped-def]
+        self._client = client
+
+    def login(self, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        return self._client.post("/connexion", data={"email": email, "password": password})
+
+    def logout(self):  # type: ignore[no-untyped-def]
+        return self._client.post("/deconnexion")
+
+    def token(self, email: str, password: str = PASSWORD) -> str:
+        response = self._client.post("/api/v1/tokens", json={"email": email, "password": password})
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["token"]
+
+    def headers(self, email: str, password: str = PASSWORD) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(email, password)}"}
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:  # type: ignore[no-untyped-def]
+    return AuthActions(client)
+
+
+@pytest.fixture
+def make(app):  # type: ignore[no-untyped-def]
+    """Factories bound to the app's database: make.user(...), make.place(...), ..."""
+    with app.app_context():
+        yield factories
