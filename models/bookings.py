@@ -32,6 +32,8 @@ class Booking(Base):
         ),
         sa.Index("ix_bookings_resource_period", "resource_id", "start_at", "end_at"),
         sa.Index("ix_bookings_place_start", "place_id", "start_at"),
+        # The network analytics cache keys on the latest change.
+        sa.Index("ix_bookings_updated_at", "updated_at"),
         # Capacity-1 resources: two active bookings can never overlap, whatever the
         # application does. Larger capacities are guarded by the resource row lock.
         ExcludeConstraint(
