@@ -41,3 +41,30 @@ def pending_requests_count(place_ids: list[int]) -> int:
         .join(Resource, Booking.resource_id == Resource.id)
         .where(Resource.place_id.in_(place_ids), Booking.status == "pending")
     ) or 0
+
+
+def role_in(user: User, place_id: int) -> str | None:
+    """The user's role in a place ("manager", "member") or None."""
+    return db.session.scalar(
+        sa.select(Membership.role).where(
+            Membership.user_id == user.id, Membership.place_id == place_id
+        )
+    )
+
+
+def is_manager(user: User, place_id: int) -> bool:
+    return role_in(user, place_id) == "manager"
+
+
+def is_member(user: User, place_id: int) -> bool:
+    """Member or manager: may book for the place and read its bookings."""
+    return role_in(user, place_id) is not None
+
+
+def member_places(user: User) -> list[Place]:
+    """The places a user belongs to, in either role, by name."""
+    return list(
+        db.session.scalars(
+            sa.select(Place).join(Membership).where(Membership.user_id == user.id).order_by(Place.name)
+        )
+    )
