@@ -1,10 +1,88 @@
 """Flask commands: create-user, import-fabriques, and the demo network."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import click
 from flask import Flask
+from flask.cli import with_appcontext
+
+from hub.errors import DomainError
+from hub.extensions import db
+from models import GLOBAL_ROLES
 
 
 def register_cli(app: Flask) -> None:
     from hub.demo import demo_command
 
     app.cli.add_command(demo_command)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(import_fabriques_command)
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--password", prompt="Mot de passe", hide_input=True, confirmation_prompt=True,
+              help="Au moins 10 caractères (demandé s'il n'est pas donné).")
+@click.option("--name", required=True, help="Nom affiché.")
+@click.option("--role", type=click.Choice(GLOBAL_ROLES), default=None,
+              help="Rôle global : admin ou anct.")
+@with_appcontext
+def create_user_command(email: str, password: str, name: str, role: str | None) -> None:
+    """Create an account (optionally admin or ANCT)."""
+    from hub.services import accounts
+
+    try:
+        user = accounts.register({"email": email, "password": password, "name": name}, role=role)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        click.echo(f"Erreur : {exc.message}", err=True)
+        for field, message in exc.fields.items():
+            click.echo(f"  {field} : {message}", err=True)
+        raise SystemExit(1) from None
+    suffix = f" (rôle {role})" if role else ""
+    click.echo(f"Compte créé : {user.email}{suffix}.")
+
+
+@click.command("import-fabriques")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Valider et décrire l'import sans rien écrire.")
+@with_appcontext
+def import_fabriques_command(csv_file: Path, dry_run: bool) -> None:
+    """Import labelled fabriques from a CSV file (see docs/import-fabriques.md).
+
+    All or nothing: with a single bad row, nothing is imported.
+    """
+    import sqlalchemy as sa
+
+    from hub.services import places
+
+    report = places.import_fabriques(csv_file.read_bytes(), dry_run=dry_run)
+    if report.ignored_columns:
+        click.echo("Colonnes ignorées : " + ", ".join(report.ignored_columns), err=True)
+    if report.errors:
+        db.session.rollback()
+        click.echo(f"{len(report.errors)} erreur(s) : rien n'a été importé.", err=True)
+        for error in report.errors:
+            click.echo(f"  {error}", err=True)
+        raise SystemExit(1)
+    summary = (f"{report.rows} ligne(s) : {len(report.created)} fabrique(s) à créer, "
+               f"{len(report.updated)} à mettre à jour, {len(report.unchanged)} inchangée(s).")
+    if dry_run:
+        db.session.rollback()
+        click.echo("Simulation (--dry-run) : rien n'a été écrit.")
+        click.echo(summary)
+        for name in report.created:
+            click.echo(f"  + {name}")
+        for name in report.updated:
+            click.echo(f"  ~ {name}")
+        return
+    try:
+        db.session.commit()
+    except sa.exc.SQLAlchemyError as exc:
+        db.session.rollback()
+        cause = getattr(exc, "orig", None) or exc
+        click.echo(f"Erreur de la base de données, rien n'a été importé : {cause}", err=True)
+        raise SystemExit(1) from None
+    click.echo(summary.replace("à créer", "créée(s)").replace("à mettre à jour", "mise(s) à jour"))

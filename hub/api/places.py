@@ -1,4 +1,183 @@
-"""API: places."""
-from hub.api import bp  # noqa: F401
+"""API: places and their members.
 
-SPEC: dict = {}
+Places are public information (each has a public page), but like the rest of the API
+the JSON routes require a token: only POST /accounts, POST /tokens and openapi.json
+are open.
+"""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from hub.api import auth_required, bp, current_api_user, json_body, paginate
+from hub.api.accounts import error_response, json_response
+from hub.extensions import db
+from hub.services import places
+
+PLACE_SCHEMA = {
+    "type": "object",
+    "required": ["slug", "name", "kind", "commune", "departement", "region", "territory", "lat", "lon"],
+    "properties": {
+        "slug": {"type": "string"},
+        "name": {"type": "string"},
+        "kind": {"enum": ["tiers_lieu", "fabrique", "fabrique_numerique"]},
+        "commune": {"type": "string"},
+        "insee": {"type": ["string", "null"]},
+        "departement": {"type": "string", "description": "Code officiel (\"29\", \"2A\", \"971\")"},
+        "departement_name": {"type": "string"},
+        "region": {"type": "string", "description": "Code INSEE de la région"},
+        "region_name": {"type": "string"},
+        "territory": {"enum": ["qpv", "rural", "urbain"]},
+        "lat": {"type": "number"},
+        "lon": {"type": "number"},
+        "description": {"type": "string"},
+        "website": {"type": ["string", "null"]},
+        "legal_form": {"enum": [None, "association", "fondation", "entreprise", "collectivite",
+                                "gip_gie", "syndicat_mixte", "consortium"]},
+        "label_wave": {"type": ["string", "null"], "format": "date"},
+        "subsidy_eur": {"type": ["integer", "null"]},
+        "created_at": {"type": "string", "format": "date-time"},
+    },
+}
+
+PLACE_INPUT = {
+    "type": "object",
+    "required": ["name", "kind", "commune", "territory", "lat", "lon"],
+    "properties": {
+        "name": {"type": "string", "maxLength": 200},
+        "kind": {"enum": ["tiers_lieu", "fabrique", "fabrique_numerique"]},
+        "commune": {"type": "string", "maxLength": 120},
+        "departement": {"type": "string", "description": "Obligatoire sauf si insee est donné (il s'en déduit alors)."},
+        "insee": {"type": "string", "minLength": 5, "maxLength": 5,
+                  "description": "Code INSEE de la commune ; doit être dans le département."},
+        "territory": {"enum": ["qpv", "rural", "urbain"]},
+        "lat": {"type": "number", "minimum": -90, "maximum": 90},
+        "lon": {"type": "number", "minimum": -180, "maximum": 180},
+        "description": {"type": "string", "maxLength": 5000},
+        "website": {"type": "string", "format": "uri", "maxLength": 300},
+        "legal_form": {"enum": ["association", "fondation", "entreprise", "collectivite",
+                                "gip_gie", "syndicat_mixte", "consortium"]},
+        "label_wave": {"type": "string", "format": "date", "description": "Fabriques seulement"},
+        "subsidy_eur": {"type": "integer", "minimum": 0, "description": "Fabriques seulement"},
+    },
+}
+
+MEMBERSHIP_SCHEMA = {
+    "type": "object",
+    "required": ["place", "user", "role"],
+    "properties": {
+        "place": {"type": "string"},
+        "user": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"}}},
+        "role": {"enum": ["manager", "member"]},
+    },
+}
+
+UNAUTHENTICATED = error_response("Jeton manquant ou invalide (unauthenticated)")
+SLUG_PARAM = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+@bp.post("/places")
+@auth_required
+def create_place():  # type: ignore[no-untyped-def]
+    place = places.create_place(json_body(), current_api_user())
+    db.session.commit()
+    return jsonify(places.place_dict(place)), 201
+
+
+@bp.get("/places")
+@auth_required
+def list_places():  # type: ignore[no-untyped-def]
+    return jsonify(paginate(places.places_query(request.args), places.place_dict))
+
+
+@bp.get("/places/<slug>")
+@auth_required
+def get_place(slug: str):  # type: ignore[no-untyped-def]
+    return jsonify(places.place_dict(places.get_place(slug)))
+
+
+@bp.post("/places/<slug>/members")
+@auth_required
+def add_member(slug: str):  # type: ignore[no-untyped-def]
+    place = places.get_place(slug)
+    membership = places.add_member(place, json_body(), current_api_user())
+    db.session.commit()
+    return jsonify(places.membership_dict(membership)), 201
+
+
+SPEC: dict = {
+    "/api/v1/places": {
+        "post": {
+            "summary": "Créer un lieu",
+            "description": "Toute personne authentifiée crée un tiers-lieu et en devient "
+                           "gestionnaire ; seuls admin et ANCT créent (labellisent) une fabrique. "
+                           "La région se déduit du département.",
+            "requestBody": {"required": True,
+                            "content": {"application/json": {"schema": PLACE_INPUT}}},
+            "responses": {
+                "201": json_response(PLACE_SCHEMA, "Le lieu créé"),
+                "400": error_response("Le corps n'est pas un objet JSON (bad_request)"),
+                "401": UNAUTHENTICATED,
+                "403": error_response("Une fabrique demandée par qui n'est ni admin ni ANCT (forbidden)"),
+                "422": error_response("Champ invalide : département inconnu, coordonnées hors bornes, nom manquant… (invalid, avec fields)"),
+            },
+        },
+        "get": {
+            "summary": "Lister les lieux",
+            "parameters": [
+                {"name": "kind", "in": "query", "schema": {"enum": ["tiers_lieu", "fabrique", "fabrique_numerique"]}},
+                {"name": "departement", "in": "query", "schema": {"type": "string"}},
+                {"name": "territory", "in": "query", "schema": {"enum": ["qpv", "rural", "urbain"]}},
+                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+                {"name": "per_page", "in": "query",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
+            ],
+            "responses": {
+                "200": json_response({
+                    "type": "object",
+                    "required": ["items", "total"],
+                    "properties": {"items": {"type": "array", "items": PLACE_SCHEMA},
+                                   "total": {"type": "integer"}},
+                }, "Les lieux, par nom"),
+                "401": UNAUTHENTICATED,
+                "422": error_response("Filtre inconnu (invalid, avec fields)"),
+            },
+        },
+    },
+    "/api/v1/places/{slug}": {
+        "get": {
+            "summary": "Un lieu",
+            "parameters": [SLUG_PARAM],
+            "responses": {
+                "200": json_response(PLACE_SCHEMA, "Le lieu"),
+                "401": UNAUTHENTICATED,
+                "404": error_response("Aucun lieu avec cet identifiant (not_found)"),
+            },
+        }
+    },
+    "/api/v1/places/{slug}/members": {
+        "post": {
+            "summary": "Ajouter un membre ou un gestionnaire",
+            "description": "Réservé aux gestionnaires du lieu, à l'ANCT et aux admins. La "
+                           "personne doit avoir un compte. Si elle est déjà dans le lieu avec "
+                           "un autre rôle, son rôle change (201) ; avec le même rôle : 409 "
+                           "duplicate. Retirer le dernier gestionnaire : 409 invalid_state.",
+            "parameters": [SLUG_PARAM],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object",
+                "required": ["email", "role"],
+                "properties": {"email": {"type": "string", "format": "email"},
+                               "role": {"enum": ["manager", "member"]}},
+            }}}},
+            "responses": {
+                "201": json_response(MEMBERSHIP_SCHEMA, "L'appartenance créée ou modifiée"),
+                "400": error_response("Le corps n'est pas un objet JSON (bad_request)"),
+                "401": UNAUTHENTICATED,
+                "403": error_response("Ni gestionnaire du lieu, ni ANCT, ni admin (forbidden)"),
+                "404": error_response("Aucun lieu avec cet identifiant (not_found)"),
+                "409": error_response("Déjà ce rôle dans ce lieu (duplicate), ou dernier gestionnaire (invalid_state)"),
+                "422": error_response("Adresse inconnue ou rôle invalide (invalid, avec fields)"),
+            },
+        }
+    },
+}

@@ -1,13 +1,342 @@
-"""Places: creation, labelling, membership, and the network's home-page figures."""
+"""Places: creation, labelling, membership, the CSV import of labelled fabriques,
+and the network's home-page figures."""
 from __future__ import annotations
 
-from typing import Any
+import csv
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Mapping
+from urllib.parse import urlparse
 
 import sqlalchemy as sa
+from slugify import slugify
 
+from hub.errors import Duplicate, Forbidden, Invalid, InvalidState, NotFound
 from hub.extensions import db
-from models import Booking, Membership, Place, Resource, User
+from hub.reference import DEPARTEMENTS, REGIONS, departement, departement_from_insee
+from hub.services import audit
+from hub.services.validate import Fields
+from hub.timeutil import to_iso
+from models import (
+    HUB_KINDS,
+    LEGAL_FORMS,
+    MEMBER_ROLES,
+    PLACE_KINDS,
+    TERRITORIES,
+    Booking,
+    Membership,
+    Place,
+    Resource,
+    User,
+)
 
+logger = logging.getLogger(__name__)
+
+KIND_LABELS = {
+    "tiers_lieu": "Tiers-lieu",
+    "fabrique": "Fabrique de territoire",
+    "fabrique_numerique": "Fabrique numérique de territoire",
+}
+TERRITORY_LABELS = {"qpv": "Quartier prioritaire (QPV)", "rural": "Rural", "urbain": "Urbain"}
+LEGAL_FORM_LABELS = {
+    "association": "Association",
+    "fondation": "Fondation",
+    "entreprise": "Entreprise",
+    "collectivite": "Collectivité",
+    "gip_gie": "GIP / GIE",
+    "syndicat_mixte": "Syndicat mixte",
+    "consortium": "Consortium",
+}
+ROLE_LABELS = {"manager": "Gestionnaire", "member": "Membre"}
+
+# Slugs that are page addresses under /lieux/ and so cannot name a place.
+RESERVED_SLUGS = frozenset({"labelliser"})
+MAX_SUBSIDY_EUR = 1_000_000_000
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# --- Reading a place -----------------------------------------------------------------
+
+def validate_place(data: Mapping[str, Any], *, require_insee: bool = False,
+                   kinds: tuple[str, ...] = PLACE_KINDS) -> dict[str, Any]:
+    """The column values of a place from untrusted input, or Invalid with every problem.
+
+    The one validator for the API, the pages and the CSV import. `departement` may be
+    left out when `insee` is given (it is then derived from it); when both are given
+    they must agree. `region` always derives from the département.
+    """
+    f = Fields(data)
+    values: dict[str, Any] = {
+        "name": f.text("name", required=True, max_len=200),
+        "kind": f.choice("kind", kinds, required=True),
+        "commune": f.text("commune", required=True, max_len=120),
+        "territory": f.choice("territory", TERRITORIES, required=True),
+        "lat": f.number("lat", required=True, minimum=-90, maximum=90),
+        "lon": f.number("lon", required=True, minimum=-180, maximum=180),
+        "description": f.text("description", max_len=5000, default=""),
+        "legal_form": f.choice("legal_form", LEGAL_FORMS),
+    }
+
+    insee = f.text("insee", required=require_insee, max_len=5)
+    insee_dep = None
+    if insee is not None:
+        insee = insee.upper()
+        insee_dep = departement_from_insee(insee)
+        if insee_dep is None:
+            f.error("insee", "Code INSEE de commune invalide (5 caractères, ex. 29039).")
+    values["insee"] = insee
+
+    dep_code = f.text("departement", required=insee is None, max_len=3)
+    dep = None
+    if dep_code is not None:
+        dep = departement(dep_code)
+        if dep is None:
+            f.error("departement", "Département inconnu.")
+        elif insee_dep is not None and insee_dep != dep.code:
+            f.error("insee", f"Cette commune n'est pas dans le département {dep.code}.")
+    elif insee_dep is not None:
+        dep = DEPARTEMENTS[insee_dep]
+    values["departement"] = dep.code if dep else None
+    values["region"] = dep.region_code if dep else None
+
+    website = f.text("website", max_len=300)
+    if website is not None:
+        parsed = urlparse(website)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            f.error("website", "Adresse web invalide (elle doit commencer par https://).")
+            website = None
+    values["website"] = website
+
+    is_hub = values["kind"] in HUB_KINDS
+    wave = f.text("label_wave", max_len=10)
+    values["label_wave"] = None
+    if wave is not None:
+        if not is_hub:
+            f.error("label_wave", "Seule une fabrique labellisée a une vague de labellisation.")
+        else:
+            try:
+                if not DATE_RE.match(wave):
+                    raise ValueError(wave)
+                values["label_wave"] = date.fromisoformat(wave)
+            except ValueError:
+                f.error("label_wave", "Date invalide (format AAAA-MM-JJ attendu).")
+    subsidy = f.integer("subsidy_eur", minimum=0, maximum=MAX_SUBSIDY_EUR)
+    if subsidy is not None and not is_hub:
+        f.error("subsidy_eur", "Seule une fabrique labellisée reçoit une subvention de l'État.")
+        subsidy = None
+    values["subsidy_eur"] = subsidy
+    f.check()
+    return values
+
+
+def may_label(user: User | None) -> bool:
+    """Labelling a fabrique is for admin and ANCT (and the system: user None)."""
+    return user is None or user.sees_network
+
+
+def create_place(data: Mapping[str, Any], actor: User | None) -> Place:
+    """A new place; a tiers-lieu's creator becomes its manager.
+
+    Raises Forbidden when a user who is neither admin nor ANCT asks for a fabrique,
+    Invalid for bad fields. `actor` None is the system (CLI import).
+    """
+    if data.get("kind") in HUB_KINDS and not may_label(actor):
+        raise Forbidden("Seuls l'ANCT et les administrateurs peuvent labelliser une fabrique.")
+    values = validate_place(data)
+    place = Place(**values)
+    _insert_with_unique_slug(place)
+    if actor is not None and place.kind == "tiers_lieu":
+        db.session.add(Membership(user_id=actor.id, place_id=place.id, role="manager"))
+    audit.record(actor, "place.created", place, slug=place.slug, kind=place.kind)
+    return place
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name, max_length=100, word_boundary=True) or "lieu"
+    taken = set(
+        db.session.scalars(
+            sa.select(Place.slug).where(sa.or_(Place.slug == base, Place.slug.like(f"{base}-%")))
+        )
+    )
+    taken |= RESERVED_SLUGS
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _insert_with_unique_slug(place: Place) -> None:
+    # Two places of the same name created at once may pick the same slug; the UNIQUE
+    # constraint stops the second, which then takes the next free one.
+    for _ in range(5):
+        place.slug = unique_slug(place.name)
+        try:
+            with db.session.begin_nested():
+                db.session.add(place)
+            return
+        except sa.exc.IntegrityError:
+            logger.info("slug %s taken concurrently, retrying", place.slug)
+    raise Duplicate("Impossible de créer ce lieu pour l'instant : réessayez.")
+
+
+def get_place(slug: str) -> Place:
+    place = db.session.scalar(sa.select(Place).where(Place.slug == slug))
+    if place is None:
+        raise NotFound("Ce lieu n'existe pas.")
+    return place
+
+
+def places_query(args: Mapping[str, Any]) -> sa.Select:
+    """Places filtered by `kind`, `departement`, `territory` (Invalid for unknown values)."""
+    f = Fields(args)
+    kind = f.choice("kind", PLACE_KINDS)
+    territory = f.choice("territory", TERRITORIES)
+    dep_code = f.text("departement", max_len=3)
+    dep = departement(dep_code) if dep_code else None
+    if dep_code and dep is None:
+        f.error("departement", "Département inconnu.")
+    f.check("Filtre invalide.")
+    query = sa.select(Place).order_by(Place.name, Place.id)
+    if kind:
+        query = query.where(Place.kind == kind)
+    if territory:
+        query = query.where(Place.territory == territory)
+    if dep:
+        query = query.where(Place.departement == dep.code)
+    return query
+
+
+def place_dict(place: Place) -> dict[str, Any]:
+    dep = DEPARTEMENTS.get(place.departement)
+    region = REGIONS.get(place.region)
+    return {
+        "slug": place.slug,
+        "name": place.name,
+        "kind": place.kind,
+        "commune": place.commune,
+        "insee": place.insee,
+        "departement": place.departement,
+        "departement_name": dep.name if dep else None,
+        "region": place.region,
+        "region_name": region.name if region else None,
+        "territory": place.territory,
+        "lat": place.lat,
+        "lon": place.lon,
+        "description": place.description or "",
+        "website": place.website,
+        "legal_form": place.legal_form,
+        "label_wave": place.label_wave.isoformat() if place.label_wave else None,
+        "subsidy_eur": place.subsidy_eur,
+        "created_at": to_iso(place.created_at),
+    }
+
+
+def place_resources(place: Place) -> list[Resource]:
+    """The resources a place offers now (not archived), by name."""
+    return list(
+        db.session.scalars(
+            sa.select(Resource)
+            .where(Resource.place_id == place.id, Resource.archived_at.is_(None))
+            .order_by(Resource.name, Resource.id)
+        )
+    )
+
+
+# --- Members ---------------------------------------------------------------------------
+
+def may_manage_members(user: User, place: Place) -> bool:
+    return user.sees_network or is_manager(user, place.id)
+
+
+def add_member(place: Place, data: Mapping[str, Any], actor: User) -> Membership:
+    """Add a user (by email) to a place as manager or member, or change their role.
+
+    Forbidden unless the actor is admin, ANCT or a manager of the place; Invalid for an
+    unknown email; Duplicate when the user already has that very role; InvalidState
+    when it would leave the place without a manager.
+    """
+    if not may_manage_members(actor, place):
+        raise Forbidden("Seuls les gestionnaires du lieu, l'ANCT et les administrateurs peuvent ajouter des membres.")
+    f = Fields(data)
+    email = f.email("email")
+    role = f.choice("role", MEMBER_ROLES, required=True)
+    f.check()
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None:
+        raise Invalid(fields={"email": "Aucun compte n'existe avec cette adresse : la personne doit d'abord s'inscrire."})
+    membership = db.session.scalar(
+        sa.select(Membership).where(Membership.user_id == user.id, Membership.place_id == place.id)
+    )
+    if membership is not None:
+        if membership.role == role:
+            raise Duplicate(f"{user.name} est déjà {ROLE_LABELS[role].lower()} de ce lieu.",
+                            fields={"email": "Cette personne a déjà ce rôle dans ce lieu."})
+        if membership.role == "manager" and _manager_count(place) == 1:
+            raise InvalidState("Le lieu doit garder au moins un gestionnaire.")
+        previous = membership.role
+        membership.role = role
+        audit.record(actor, "membership.role_changed", membership, place=place.slug,
+                     email=user.email, role=role, previous=previous)
+        return membership
+    try:
+        with db.session.begin_nested():
+            membership = Membership(user_id=user.id, place_id=place.id, role=role)
+            db.session.add(membership)
+    except sa.exc.IntegrityError:
+        raise Duplicate("Cette personne vient d'être ajoutée à ce lieu.",
+                        fields={"email": "Cette personne est déjà dans ce lieu."}) from None
+    audit.record(actor, "membership.created", membership, place=place.slug,
+                 email=user.email, role=role)
+    return membership
+
+
+def _manager_count(place: Place) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Membership)
+        .where(Membership.place_id == place.id, Membership.role == "manager")
+    ) or 0
+
+
+def membership_dict(membership: Membership) -> dict[str, Any]:
+    user = membership.user
+    return {
+        "place": membership.place.slug,
+        "user": {"id": user.id, "email": user.email, "name": user.name},
+        "role": membership.role,
+    }
+
+
+def members_of(place: Place) -> list[Membership]:
+    """A place's members, managers first, by name."""
+    return list(
+        db.session.scalars(
+            sa.select(Membership)
+            .join(User, Membership.user_id == User.id)
+            .where(Membership.place_id == place.id)
+            .order_by(Membership.role, User.name, User.id)
+        )
+    )
+
+
+def memberships_of(user: User) -> list[Membership]:
+    """The user's memberships, by place name."""
+    return list(
+        db.session.scalars(
+            sa.select(Membership)
+            .join(Place, Membership.place_id == Place.id)
+            .where(Membership.user_id == user.id)
+            .order_by(Place.name, Place.id)
+        )
+    )
+
+
+# --- Home page -------------------------------------------------------------------------
 
 def network_overview() -> dict[str, Any]:
     counts = dict(db.session.execute(sa.select(Place.kind, sa.func.count()).group_by(Place.kind)).all())
@@ -21,6 +350,29 @@ def network_overview() -> dict[str, Any]:
         "resources": resources or 0,
     }
 
+
+def fabriques_by_departement() -> list[dict[str, Any]]:
+    """`[{code, name, region_name, fabriques: [Place]}]` by département code."""
+    groups: dict[str, list[Place]] = {}
+    rows = db.session.scalars(
+        sa.select(Place).where(Place.kind.in_(HUB_KINDS)).order_by(Place.departement, Place.name)
+    )
+    for place in rows:
+        groups.setdefault(place.departement, []).append(place)
+    result = []
+    for code, places in groups.items():
+        dep = DEPARTEMENTS.get(code)
+        region = REGIONS.get(dep.region_code) if dep else None
+        result.append({
+            "code": code,
+            "name": dep.name if dep else code,
+            "region_name": region.name if region else "",
+            "fabriques": places,
+        })
+    return result
+
+
+# --- Permissions shared by every area ----------------------------------------------------
 
 def managed_place_ids(user: User) -> list[int]:
     return list(
@@ -68,3 +420,134 @@ def member_places(user: User) -> list[Place]:
             sa.select(Place).join(Membership).where(Membership.user_id == user.id).order_by(Place.name)
         )
     )
+
+
+# --- CSV import of labelled fabriques ------------------------------------------------------
+
+IMPORT_REQUIRED = ("insee", "commune", "name", "kind", "wave", "territory", "lat", "lon")
+IMPORT_OPTIONAL = ("legal_form", "subsidy_eur", "website", "description")
+# Where the validator's field names differ from the file's columns.
+_FIELD_TO_COLUMN = {"label_wave": "wave", "departement": "insee"}
+# Columns compared to decide whether a re-imported row changes a stored place.
+_UPDATABLE = ("kind", "commune", "departement", "region", "territory", "lat", "lon",
+              "label_wave", "legal_form", "subsidy_eur", "website", "description")
+
+
+@dataclass
+class RowError:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"ligne {self.line}" if self.line else "fichier"
+        return f"{where}, colonne « {self.column} » : {self.message}" if self.column else f"{where} : {self.message}"
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+def import_fabriques(raw: bytes, *, dry_run: bool = False) -> ImportReport:
+    """Load labelled fabriques from CSV (columns in docs/import-fabriques.md).
+
+    All or nothing: every row is validated first; with any error nothing is written
+    and the report lists each one (line, column, message). A place with the same name
+    and INSEE code is updated, not duplicated; empty optional cells leave its stored
+    values as they are. With `dry_run` the session is left untouched.
+    """
+    report = ImportReport()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        report.errors.append(RowError(0, "", f"le fichier n'est pas en UTF-8 (octet {exc.start})."))
+        return report
+    header_line = text.split("\n", 1)[0]
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+    missing = [c for c in IMPORT_REQUIRED if c not in columns]
+    if missing:
+        report.errors.append(RowError(1, "", "colonnes manquantes : " + ", ".join(missing) + "."))
+        return report
+    report.ignored_columns = [c for c in columns if c not in IMPORT_REQUIRED + IMPORT_OPTIONAL]
+    reader.fieldnames = columns
+
+    valid: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in reader:
+        line = reader.line_num
+        if all(not (v or "").strip() for k, v in row.items() if k is not None):
+            continue  # blank line
+        report.rows += 1
+        if row.get(None):
+            report.errors.append(RowError(line, "", "plus de valeurs que de colonnes."))
+            continue
+        data = _row_to_place_data(row)
+        try:
+            values = validate_place(data, require_insee=True, kinds=HUB_KINDS)
+        except Invalid as exc:
+            for name, message in exc.fields.items():
+                report.errors.append(RowError(line, _FIELD_TO_COLUMN.get(name, name), message))
+            continue
+        key = (values["name"], values["insee"])
+        if key in seen:
+            report.errors.append(RowError(line, "name", f"doublon de la ligne {seen[key]} (même nom, même code INSEE)."))
+            continue
+        seen[key] = line
+        valid.append((line, values))
+    if report.errors:
+        return report
+
+    existing = _places_by_name_and_insee({key[1] for key in seen})
+    for _line, values in valid:
+        place = existing.get((values["name"], values["insee"]))
+        if place is None:
+            report.created.append(values["name"])
+            if not dry_run:
+                place = Place(**values)
+                _insert_with_unique_slug(place)
+                audit.record(None, "place.created", place, slug=place.slug, kind=place.kind, source="import")
+            continue
+        changes = {
+            name: values[name]
+            for name in _UPDATABLE
+            if values[name] not in (None, "") and getattr(place, name) != values[name]
+        }
+        if not changes:
+            report.unchanged.append(place.name)
+            continue
+        report.updated.append(place.name)
+        if not dry_run:
+            for name, value in changes.items():
+                setattr(place, name, value)
+            audit.record(None, "place.updated", place, slug=place.slug, source="import",
+                         fields=sorted(changes))
+    return report
+
+
+def _row_to_place_data(row: Mapping[str, Any]) -> dict[str, Any]:
+    def cell(name: str) -> str:
+        return (row.get(name) or "").strip()
+
+    data = {name: cell(name) for name in IMPORT_REQUIRED + IMPORT_OPTIONAL}
+    data["label_wave"] = data.pop("wave")
+    for name in ("kind", "territory", "legal_form"):
+        data[name] = data[name].lower()
+    return data
+
+
+def _places_by_name_and_insee(insee_codes: set[str]) -> dict[tuple[str, str | None], Place]:
+    if not insee_codes:
+        return {}
+    rows = db.session.scalars(sa.select(Place).where(Place.insee.in_(sorted(insee_codes))).order_by(Place.id))
+    found: dict[tuple[str, str | None], Place] = {}
+    for place in rows:
+        found.setdefault((place.name, place.insee), place)
+    return found

@@ -1,19 +1,67 @@
 """Pages: register, log in, log out."""
-from flask import Blueprint
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from hub.errors import Duplicate, Invalid, TooManyRequests, Unauthenticated
+from hub.extensions import db
+from hub.services import accounts
 
 bp = Blueprint("auth", __name__)
 
 
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(ch) < 32 for ch in target):
+        return None
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc:
+        return None
+    return target
+
+
 @bp.route("/connexion", methods=["GET", "POST"])
 def login():  # type: ignore[no-untyped-def]
-    return "TODO"
+    next_url = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(next_url or url_for("main.home"))
+        return render_template("auth/login.html", values={}, next=next_url)
+    values = {"email": request.form.get("email", "")}
+    try:
+        user = accounts.authenticate(request.form.get("email"), request.form.get("password"))
+    except (Unauthenticated, TooManyRequests) as exc:
+        db.session.rollback()
+        return render_template("auth/login.html", values=values, next=next_url,
+                               error=exc.message), exc.status
+    login_user(user)
+    flash(f"Bienvenue, {user.name}.", "success")
+    return redirect(next_url or url_for("places.mine"))
 
 
 @bp.route("/inscription", methods=["GET", "POST"])
 def register():  # type: ignore[no-untyped-def]
-    return "TODO"
+    if request.method == "GET":
+        return render_template("auth/register.html", values={}, errors={})
+    try:
+        user = accounts.register(request.form)
+        db.session.commit()
+    except (Invalid, Duplicate) as exc:
+        db.session.rollback()
+        return render_template("auth/register.html", values=request.form, errors=exc.fields,
+                               error=exc.message), exc.status
+    login_user(user)
+    flash("Votre compte est créé. Vous pouvez maintenant créer ou rejoindre un lieu.", "success")
+    return redirect(url_for("places.mine"))
 
 
 @bp.post("/deconnexion")
 def logout():  # type: ignore[no-untyped-def]
-    return "TODO"
+    logout_user()
+    flash("Vous êtes déconnecté·e.", "info")
+    return redirect(url_for("main.home"))

@@ -8,4 +8,8 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():  # type: ignore[no-untyped-def]
-    return render_template("main/home.html", overview=places_service.network_overview())
+    return render_template(
+        "main/home.html",
+        overview=places_service.network_overview(),
+        by_departement=places_service.fabriques_by_departement(),
+    )

@@ -1,4 +1,137 @@
-"""Pages: places."""
-from flask import Blueprint
+"""Pages: my places, a tiers-lieu's creation, labelling a fabrique, members, and the
+public page of every place."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from hub.errors import DomainError, NotFound
+from hub.extensions import db
+from hub.reference import DEPARTEMENTS, REGIONS
+from hub.services import places
+from hub.web import network_readers_only
 
 bp = Blueprint("places", __name__, url_prefix="/lieux")
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {
+        "place_kind_labels": places.KIND_LABELS,
+        "territory_labels": places.TERRITORY_LABELS,
+        "legal_form_labels": places.LEGAL_FORM_LABELS,
+        "role_labels": places.ROLE_LABELS,
+    }
+
+
+def _options() -> dict[str, Any]:
+    return {
+        "departements": [(d.code, f"{d.code} – {d.name}") for d in DEPARTEMENTS.values()],
+        "territories": list(places.TERRITORY_LABELS.items()),
+        "legal_forms": list(places.LEGAL_FORM_LABELS.items()),
+        "hub_kinds": [(k, places.KIND_LABELS[k]) for k in ("fabrique", "fabrique_numerique")],
+        "roles": list(places.ROLE_LABELS.items()),
+    }
+
+
+def _place_or_404(slug: str):  # type: ignore[no-untyped-def]
+    try:
+        return places.get_place(slug)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def mine():  # type: ignore[no-untyped-def]
+    values: Any = {}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        data = request.form.to_dict()
+        data["kind"] = "tiers_lieu"
+        try:
+            place = places.create_place(data, current_user)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            values, errors, status = request.form, exc.fields, exc.status
+            flash("Le lieu n'a pas été créé : corrigez les champs signalés.", "error")
+        else:
+            flash(f"Le tiers-lieu « {place.name} » est créé : vous en êtes gestionnaire.", "success")
+            return redirect(url_for("places.show", slug=place.slug))
+    return render_template(
+        "places/mine.html",
+        memberships=places.memberships_of(current_user),
+        values=values,
+        errors=errors,
+        **_options(),
+    ), status
+
+
+@bp.route("/labelliser", methods=["GET", "POST"])
+@network_readers_only
+def label():  # type: ignore[no-untyped-def]
+    values: Any = {}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            place = places.create_place(request.form, current_user)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            values, errors, status = request.form, exc.fields, exc.status
+            flash(exc.message if not exc.fields else
+                  "La fabrique n'a pas été créée : corrigez les champs signalés.", "error")
+        else:
+            flash(f"« {place.name} » est labellisée. Ajoutez maintenant ses gestionnaires.", "success")
+            return redirect(url_for("places.members", slug=place.slug))
+    return render_template("places/label.html", values=values, errors=errors, **_options()), status
+
+
+@bp.get("/<slug>")
+def show(slug: str):  # type: ignore[no-untyped-def]
+    place = _place_or_404(slug)
+    dep = DEPARTEMENTS.get(place.departement)
+    return render_template(
+        "places/show.html",
+        place=place,
+        departement=dep,
+        region=REGIONS.get(place.region),
+        resources=places.place_resources(place),
+        may_manage=current_user.is_authenticated and places.may_manage_members(current_user, place),
+    )
+
+
+@bp.route("/<slug>/membres", methods=["GET", "POST"])
+@login_required
+def members(slug: str):  # type: ignore[no-untyped-def]
+    place = _place_or_404(slug)
+    if not places.may_manage_members(current_user, place):
+        abort(403)
+    values: Any = {}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            membership = places.add_member(place, request.form, current_user)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            values, errors, status = request.form, exc.fields, exc.status
+            flash(exc.message, "error")
+        else:
+            flash(f"{membership.user.name} est maintenant "
+                  f"{places.ROLE_LABELS[membership.role].lower()} de ce lieu.", "success")
+            return redirect(url_for("places.members", slug=place.slug))
+    return render_template(
+        "places/members.html",
+        place=place,
+        memberships=places.members_of(place),
+        values=values,
+        errors=errors,
+        **_options(),
+    ), status
