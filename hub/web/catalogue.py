@@ -1,4 +1,162 @@
-"""Pages: catalogue."""
-from flask import Blueprint
+"""Pages for members: the catalogue, a resource page with its booking form, my bookings."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from hub.errors import DomainError, QuotaExceeded, Unavailable
+from hub.extensions import db
+from hub.services import bookings as bookings_service
+from hub.services import catalogue as catalogue_service
+from hub.services import places as places_service
+from hub.services import resources as resources_service
+from models import ACTIVE_STATUSES, Resource
 
 bp = Blueprint("catalogue", __name__)
+
+# Bookings that still hold or wait for capacity: the ones a cancel button makes sense for.
+STILL_ACTIVE = (*ACTIVE_STATUSES, "waitlisted")
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {
+        "kind_label": lambda kind: catalogue_service.KIND_LABELS.get(kind, kind),
+        "status_label": lambda status: catalogue_service.STATUS_LABELS.get(status, status),
+        "status_badge": lambda status: catalogue_service.STATUS_BADGES.get(status, "info"),
+        "week_shift": catalogue_service.week_shift,
+    }
+
+
+@bp.get("/ressources")
+def index():  # type: ignore[no-untyped-def]
+    filters = {
+        "kind": request.args.get("type") or None,
+        "departement": request.args.get("departement") or None,
+        "q": (request.args.get("q") or "").strip()[:200] or None,
+    }
+    page = catalogue_service.catalogue(**filters, page=catalogue_service.page_number(request.args.get("page")))
+    return render_template(
+        "catalogue/index.html",
+        page=page,
+        filters=filters,
+        kinds=catalogue_service.kind_options(),
+        departements=catalogue_service.departement_options(),
+    )
+
+
+@bp.get("/ressources/<int:resource_id>")
+def resource(resource_id: int):  # type: ignore[no-untyped-def]
+    return _resource_page(_visible_resource_or_404(resource_id))
+
+
+@bp.post("/ressources/<int:resource_id>/reserver")
+@login_required
+def book(resource_id: int):  # type: ignore[no-untyped-def]
+    res = _visible_resource_or_404(resource_id)
+    try:
+        booking = bookings_service.create_booking(res, current_user, request.form)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _resource_page(res, values=request.form, errors=_booking_errors(res, exc)), 422
+    flash(_booked_message(booking.status), "success")
+    return redirect(url_for("catalogue.my_bookings"))
+
+
+@bp.get("/mes-reservations")
+@login_required
+def my_bookings():  # type: ignore[no-untyped-def]
+    upcoming = bookings_service.bookings_of_user_places(current_user, upcoming=True)
+    past = bookings_service.bookings_of_user_places(current_user, upcoming=False)
+    cancellable = {
+        b.id for b in upcoming
+        if b.status in STILL_ACTIVE and bookings_service.can_cancel(current_user, b)
+    }
+    feed_url = (
+        url_for("calendar.feed", token=current_user.calendar_token, _external=True)
+        if current_user.calendar_token
+        else None
+    )
+    return render_template(
+        "catalogue/my_bookings.html",
+        upcoming=upcoming,
+        past=past,
+        cancellable=cancellable,
+        feed_url=feed_url,
+    )
+
+
+@bp.post("/reservations/<int:booking_id>/annuler")
+@login_required
+def cancel(booking_id: int):  # type: ignore[no-untyped-def]
+    try:
+        booking = bookings_service.get_visible_booking(current_user, booking_id)
+        bookings_service.cancel_booking(booking, current_user)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash("La réservation est annulée.", "success")
+    return redirect(_safe_next(url_for("catalogue.my_bookings")))
+
+
+def _visible_resource_or_404(resource_id: int) -> Resource:
+    try:
+        return resources_service.get_resource(resource_id)
+    except DomainError:
+        abort(404)
+
+
+def _resource_page(res: Resource, values: Mapping[str, Any] | None = None,
+                   errors: Mapping[str, str] | None = None) -> str:
+    monday = catalogue_service.week_start(request.args.get("semaine"))
+    places = places_service.member_places(current_user) if current_user.is_authenticated else []
+    if values is None:
+        # One place to book for is the usual case: choose it already.
+        values = {"place": places[0].slug} if len(places) == 1 else {}
+        values = {**values, "quantity": "1"}
+    sessions = resources_service.upcoming_sessions(res) if res.kind == "training" else []
+    return render_template(
+        "catalogue/resource.html",
+        resource=res,
+        rules=catalogue_service.rules_in_french(res),
+        opening_hours=catalogue_service.opening_hours_lines(res),
+        monday=monday,
+        days=catalogue_service.availability_week(res, monday),
+        sessions=sessions,
+        session_options=catalogue_service.session_options(sessions),
+        places=places,
+        place_options=[(p.slug, p.name) for p in places],
+        values=values,
+        errors=errors or {},
+    )
+
+
+def _booking_errors(res: Resource, exc: DomainError) -> dict[str, str]:
+    """Put a conflict (slot taken, quota used up) beside the time the member chose."""
+    if exc.fields:
+        return dict(exc.fields)
+    if isinstance(exc, (Unavailable, QuotaExceeded)):
+        return {"session" if res.kind == "training" else "start": exc.message}
+    return {}
+
+
+def _booked_message(status: str) -> str:
+    return {
+        "confirmed": "Votre réservation est confirmée.",
+        "pending": "Votre demande est envoyée : l'équipe de la fabrique va la valider.",
+        "waitlisted": "La session est complète : vous êtes sur liste d'attente.",
+    }.get(status, "Votre réservation est enregistrée.")
+
+
+def _safe_next(default: str) -> str:
+    """A `next` target on this site only (no open redirect)."""
+    target = request.form.get("next") or request.args.get("next") or ""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default

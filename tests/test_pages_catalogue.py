@@ -1,0 +1,273 @@
+"""Member pages: the catalogue, a resource page with its free/busy week, booking, my bookings."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from hub.extensions import db
+from hub.timeutil import PARIS
+from models import Booking
+
+
+def next_monday() -> date:
+    today = datetime.now(PARIS).date()
+    return today + timedelta(days=7 - today.weekday())
+
+
+def paris(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=PARIS)
+
+
+def local_input(moment: datetime) -> str:
+    """What an <input type="datetime-local"> sends."""
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+@pytest.fixture
+def world(make):  # type: ignore[no-untyped-def]
+    """Two fabriques in different départements, a tiers-lieu with a member."""
+    manager = make.user(email="gestion@fab.fr", name="Gérante")
+    member = make.user(email="membre@tl.fr", name="Membre")
+    brest = make.fabrique(name="Fabrique de Brest", slug="fab-brest", departement="29", commune="Brest",
+                          managers=[manager])
+    lyon = make.fabrique(name="Fabrique de Lyon", slug="fab-lyon", departement="69", commune="Lyon")
+    tiers = make.place(name="Tiers-lieu du Port", slug="tl-port", members=[member])
+    laser = make.resource(brest, name="Découpeuse laser", kind="machine",
+                          description="Laser CO2 60 W pour bois et acrylique")
+    room = make.resource(lyon, name="Salle de réunion", kind="space", capacity=12)
+    training = make.resource(brest, name="Formation laser", kind="training", capacity=8)
+    return {"manager": manager, "member": member, "brest": brest, "lyon": lyon, "tiers": tiers,
+            "laser": laser, "room": room, "training": training}
+
+
+def test_catalogue_lists_resources_of_every_fabrique(client, world):  # type: ignore[no-untyped-def]
+    page = client.get("/ressources").get_data(as_text=True)
+    assert "Découpeuse laser" in page
+    assert "Salle de réunion" in page
+    assert "Fabrique de Lyon" in page
+
+
+def test_catalogue_hides_archived_resources(client, world, make):  # type: ignore[no-untyped-def]
+    from models import utcnow
+
+    make.resource(world["lyon"], name="Vieille imprimante", archived_at=utcnow())
+    assert "Vieille imprimante" not in client.get("/ressources").get_data(as_text=True)
+
+
+def test_catalogue_filters_by_kind(client, world):  # type: ignore[no-untyped-def]
+    page = client.get("/ressources?type=space").get_data(as_text=True)
+    assert "Salle de réunion" in page
+    assert "Découpeuse laser" not in page
+
+
+def test_catalogue_filters_by_departement(client, world):  # type: ignore[no-untyped-def]
+    page = client.get("/ressources?departement=69").get_data(as_text=True)
+    assert "Salle de réunion" in page
+    assert "Découpeuse laser" not in page
+
+
+def test_catalogue_filters_by_text(client, world):  # type: ignore[no-untyped-def]
+    page = client.get("/ressources?q=acrylique").get_data(as_text=True)
+    assert "Découpeuse laser" in page
+    assert "Salle de réunion" not in page
+
+
+def test_catalogue_ignores_unknown_filter_values(client, world):  # type: ignore[no-untyped-def]
+    response = client.get("/ressources?type=fusée&departement=999&page=abc")
+    assert response.status_code == 200
+    assert "Salle de réunion" in response.get_data(as_text=True)
+
+
+def test_catalogue_is_paginated(client, world, make):  # type: ignore[no-untyped-def]
+    for n in range(25):
+        make.resource(world["lyon"], name=f"Casier {n:02d}")
+    first = client.get("/ressources?q=Casier").get_data(as_text=True)
+    second = client.get("/ressources?q=Casier&page=2").get_data(as_text=True)
+    assert "Casier 00" in first and "Casier 24" not in first
+    assert "Casier 24" in second and "Page 2 sur 2" in second
+
+
+def test_resource_page_shows_rules_and_host(client, world, make):  # type: ignore[no-untyped-def]
+    world["laser"].requires_approval = True
+    world["laser"].max_hours_per_week = 4
+    world["laser"].opening_hours = {"mon": [["09:00", "18:00"]]}
+    world["laser"].prerequisite_id = world["training"].id
+    db.session.commit()
+    page = client.get(f"/ressources/{world['laser'].id}").get_data(as_text=True)
+    assert "Fabrique de Brest" in page
+    assert "validée par l&#39;équipe" in page
+    assert "Au plus 4 h par semaine" in page
+    assert "Lundi : 09:00–18:00" in page
+    assert "« Formation laser »" in page
+
+
+def test_resource_page_shows_busy_slots_from_bookings(client, world, make):  # type: ignore[no-untyped-def]
+    monday = next_monday()
+    make.booking(world["laser"], world["tiers"], start_at=paris(monday, 10), end_at=paris(monday, 12))
+    page = client.get(f"/ressources/{world['laser'].id}?semaine={monday.isoformat()}").get_data(as_text=True)
+    assert 'id="availability"' in page and 'data-live="availability"' in page
+    row = page.split(f'data-date="{monday.isoformat()}"')[1].split("</tr>")[0]
+    assert "10:00–12:00" in row and "occupé" in row
+    assert "00:00–10:00" in row and "libre" in row
+
+
+def test_resource_page_week_navigation_moves_by_seven_days(client, world):  # type: ignore[no-untyped-def]
+    monday = next_monday()
+    page = client.get(f"/ressources/{world['laser'].id}?semaine={(monday + timedelta(days=3)).isoformat()}")
+    text = page.get_data(as_text=True)
+    assert f"?semaine={(monday + timedelta(days=7)).isoformat()}" in text
+    assert f"?semaine={(monday - timedelta(days=7)).isoformat()}" in text
+
+
+def test_resource_page_with_a_bad_week_shows_this_week(client, world):  # type: ignore[no-untyped-def]
+    assert client.get(f"/ressources/{world['laser'].id}?semaine=n%27importe").status_code == 200
+
+
+def test_unknown_resource_is_404(client, world):  # type: ignore[no-untyped-def]
+    assert client.get("/ressources/999999").status_code == 404
+
+
+def test_anonymous_visitor_is_invited_to_log_in_to_book(client, world):  # type: ignore[no-untyped-def]
+    page = client.get(f"/ressources/{world['laser'].id}").get_data(as_text=True)
+    assert "Connectez-vous pour réserver" in page
+    assert 'id="booking-form"' not in page
+
+
+def test_training_page_lists_sessions_with_seats_left(client, world, auth, make):  # type: ignore[no-untyped-def]
+    make.session(world["training"], seats=8, seats_taken=3)
+    auth.login("membre@tl.fr")
+    page = client.get(f"/ressources/{world['training'].id}").get_data(as_text=True)
+    assert "5 sur 8" in page
+    assert "5 places restantes" in page  # in the session select of the form
+
+
+def test_booking_through_the_form_shows_in_my_bookings(client, world, auth):  # type: ignore[no-untyped-def]
+    monday = next_monday()
+    auth.login("membre@tl.fr")
+    response = client.post(
+        f"/ressources/{world['laser'].id}/reserver",
+        data={"place": "tl-port", "start": local_input(paris(monday, 14)),
+              "end": local_input(paris(monday, 16)), "quantity": "1", "note": "Prototype"},
+    )
+    assert response.status_code == 302
+    page = client.get("/mes-reservations").get_data(as_text=True)
+    assert 'id="my-bookings"' in page
+    assert "Découpeuse laser" in page
+    assert f"{paris(monday, 14):%d/%m/%Y} 14:00" in page
+    assert "confirmée" in page
+
+
+def test_booking_a_taken_slot_shows_the_error_beside_the_field_and_creates_nothing(
+    client, world, auth, make
+):  # type: ignore[no-untyped-def]
+    monday = next_monday()
+    make.booking(world["laser"], world["tiers"], start_at=paris(monday, 10), end_at=paris(monday, 12))
+    auth.login("membre@tl.fr")
+    response = client.post(
+        f"/ressources/{world['laser'].id}/reserver",
+        data={"place": "tl-port", "start": local_input(paris(monday, 11)),
+              "end": local_input(paris(monday, 13)), "quantity": "1", "note": "Essai"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="f-start-error"' in page
+    assert f'value="{local_input(paris(monday, 11))}"' in page
+    assert ">Essai</textarea>" in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Booking)) == 1
+
+
+def test_booking_that_ends_before_it_starts_is_refused_with_the_values_kept(
+    client, world, auth
+):  # type: ignore[no-untyped-def]
+    monday = next_monday()
+    auth.login("membre@tl.fr")
+    response = client.post(
+        f"/ressources/{world['laser'].id}/reserver",
+        data={"place": "tl-port", "start": local_input(paris(monday, 16)),
+              "end": local_input(paris(monday, 14)), "quantity": "1"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="f-end-error"' in page
+    assert 'aria-invalid="true"' in page
+    assert f'value="{local_input(paris(monday, 16))}"' in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Booking)) == 0
+
+
+def test_booking_with_an_unreadable_date_is_refused(client, world, auth):  # type: ignore[no-untyped-def]
+    monday = next_monday()
+    auth.login("membre@tl.fr")
+    response = client.post(
+        f"/ressources/{world['laser'].id}/reserver",
+        data={"place": "tl-port", "start": "demain", "end": local_input(paris(monday, 14))},
+    )
+    assert response.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Booking)) == 0
+
+
+def test_member_cancels_a_booking(client, world, auth, make):  # type: ignore[no-untyped-def]
+    booking = make.booking(world["laser"], world["tiers"], start_at=paris(next_monday(), 10))
+    auth.login("membre@tl.fr")
+    assert "Annuler" in client.get("/mes-reservations").get_data(as_text=True)
+    response = client.post(f"/reservations/{booking.id}/annuler")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).status == "cancelled"
+    page = client.get("/mes-reservations").get_data(as_text=True)
+    assert "annulée" in page
+    assert f"/reservations/{booking.id}/annuler" not in page
+
+
+def test_stranger_cannot_cancel_a_booking(client, world, auth, make):  # type: ignore[no-untyped-def]
+    booking = make.booking(world["laser"], world["tiers"], start_at=paris(next_monday(), 10))
+    make.user(email="autre@ailleurs.fr")
+    auth.login("autre@ailleurs.fr")
+    client.post(f"/reservations/{booking.id}/annuler")
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).status == "confirmed"
+
+
+def test_my_bookings_needs_a_login(client, world):  # type: ignore[no-untyped-def]
+    response = client.get("/mes-reservations")
+    assert response.status_code == 302
+    assert "/connexion" in response.headers["Location"]
+
+
+def test_booking_a_training_session_through_the_form(client, world, auth, make):  # type: ignore[no-untyped-def]
+    session = make.session(world["training"], seats=8, start=paris(next_monday(), 9))
+    auth.login("membre@tl.fr")
+    response = client.post(f"/ressources/{world['training'].id}/reserver",
+                           data={"place": "tl-port", "session": str(session.id), "quantity": "2"})
+    assert response.status_code == 302
+    assert "6 sur 8" in client.get(f"/ressources/{world['training'].id}").get_data(as_text=True)
+    assert "Formation laser" in client.get("/mes-reservations").get_data(as_text=True)
+
+
+def test_booking_for_a_place_i_do_not_belong_to_is_refused_beside_the_place(
+    client, world, auth
+):  # type: ignore[no-untyped-def]
+    monday = next_monday()
+    auth.login("membre@tl.fr")
+    response = client.post(
+        f"/ressources/{world['laser'].id}/reserver",
+        data={"place": "fab-lyon", "start": local_input(paris(monday, 14)), "end": local_input(paris(monday, 16))},
+    )
+    assert response.status_code == 422
+    assert 'id="f-place-error"' in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Booking)) == 0
+
+
+def test_booking_that_needs_approval_is_pending_in_my_bookings(client, world, auth):  # type: ignore[no-untyped-def]
+    world["laser"].requires_approval = True
+    db.session.commit()
+    monday = next_monday()
+    auth.login("membre@tl.fr")
+    response = client.post(
+        f"/ressources/{world['laser'].id}/reserver", follow_redirects=True,
+        data={"place": "tl-port", "start": local_input(paris(monday, 14)), "end": local_input(paris(monday, 16))},
+    )
+    page = response.get_data(as_text=True)
+    assert "Votre demande est envoyée" in page
+    assert 'data-status="pending"' in page and "en attente" in page
