@@ -1,0 +1,670 @@
+"""The network as ANCT sees it: reading the served flows, caching the figures.
+
+One aggregate query reads the confirmed external bookings grouped by (host place,
+booking place); the graph work runs in Python on those few thousand flows
+(`hub.services.network_metrics`). The result is cached per period and per
+fingerprint of the data (latest booking change, resources, places), so a warm
+request costs three small queries; any booking change (its `updated_at` moves),
+any new or removed resource, and any edit of a place start a fresh computation.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable, Iterable, Mapping
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+from hub.errors import Forbidden, Invalid, NotFound
+from hub.extensions import db
+from hub.reference import REGIONS
+from hub.services import network_metrics as metrics
+from hub.services.network_metrics import Flow, PlaceInfo
+from hub.timeutil import parse_datetime, to_iso
+from models import Booking, Membership, Place, Resource, User
+
+logger = logging.getLogger(__name__)
+
+CACHE_SIZE = 16
+_cache_lock = threading.Lock()
+
+
+# ---------------------------------------------------------------- the period
+
+
+@dataclass(frozen=True)
+class Period:
+    """Bookings starting in [start, end); None = unbounded on that side."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+    @property
+    def bounded(self) -> bool:
+        return self.start is not None and self.end is not None
+
+    def previous(self) -> Period | None:
+        """The period of the same length just before, for `activation`."""
+        if not self.bounded:
+            return None
+        assert self.start is not None and self.end is not None
+        try:
+            return Period(self.start - (self.end - self.start), self.start)
+        except OverflowError:
+            return None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"from": to_iso(self.start), "to": to_iso(self.end)}
+
+    def query_args(self) -> dict[str, str]:
+        """?from=&to= as the pages' links carry them (Paris dates or datetimes)."""
+        args = {}
+        for name, value in (("from", self.start), ("to", self.end)):
+            if value is not None:
+                args[name] = to_iso(value) or ""
+        return args
+
+
+def parse_period(args: Mapping[str, Any]) -> Period:
+    """`from`/`to` from a query string: ISO dates or datetimes, naive = Paris time.
+
+    Raises Invalid (422) naming the faulty fields.
+    """
+    errors: dict[str, str] = {}
+    values: dict[str, datetime | None] = {}
+    for name in ("from", "to"):
+        raw = args.get(name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            values[name] = None
+            continue
+        try:
+            values[name] = parse_datetime(raw)
+        except (ValueError, TypeError, OverflowError):
+            values[name] = None
+            errors[name] = "Date invalide (format attendu : AAAA-MM-JJ ou AAAA-MM-JJTHH:MM)."
+    start, end = values["from"], values["to"]
+    if start is not None and end is not None and end <= start:
+        errors["to"] = "La fin de la période doit être après son début."
+    if errors:
+        raise Invalid("La période demandée est invalide.", fields=errors)
+    return Period(start, end)
+
+
+# ---------------------------------------------------------------- reading the data
+
+
+def _hours_expression(dialect: str) -> sa.ColumnElement[float]:
+    if dialect == "postgresql":
+        return sa.func.extract("epoch", Booking.end_at - Booking.start_at) / 3600.0
+    # SQLite keeps the UTC datetimes as text; julianday() reads them, in days.
+    return (sa.func.julianday(Booking.end_at) - sa.func.julianday(Booking.start_at)) * 24.0
+
+
+def _hour_bucket(dialect: str) -> sa.ColumnElement[str]:
+    """The booking's start as the UTC text "YYYY-MM-DD HH" (same on both databases)."""
+    if dialect == "postgresql":
+        return sa.func.to_char(sa.func.timezone("UTC", Booking.start_at), "YYYY-MM-DD HH24")
+    # SQLite holds them as "YYYY-MM-DD HH:MM:SS.ffffff" text: cut, don't parse.
+    return sa.func.substr(Booking.start_at, 1, 13)
+
+
+def _served_conditions(period: Period) -> list[sa.ColumnElement[bool]]:
+    conditions = [Booking.status == "confirmed", Resource.place_id != Booking.place_id]
+    if period.start is not None:
+        conditions.append(Booking.start_at >= period.start)
+    if period.end is not None:
+        conditions.append(Booking.start_at < period.end)
+    return conditions
+
+
+def flows_query(period: Period, dialect: str) -> sa.Select:
+    """The one aggregate: confirmed external bookings per (host place, booking place)."""
+    return (
+        sa.select(
+            Resource.place_id,
+            Booking.place_id,
+            sa.func.count(),
+            sa.func.sum(sa.func.coalesce(Booking.beneficiaries, Booking.quantity)),
+            sa.func.sum(_hours_expression(dialect)),
+        )
+        .select_from(Booking)
+        .join(Resource, Resource.id == Booking.resource_id)
+        .where(*_served_conditions(period))
+        .group_by(Resource.place_id, Booking.place_id)
+    )
+
+
+def read_flows(period: Period) -> list[Flow]:
+    rows = db.session.execute(flows_query(period, db.engine.dialect.name))
+    return [
+        Flow(int(host), int(place), int(n), int(ben or 0), float(hours or 0.0))
+        for host, place, n, ben, hours in rows
+    ]
+
+
+def read_flows_with_previous(period: Period) -> tuple[list[Flow], list[Flow] | None]:
+    """The period's flows, and those of the period before it (same length) when the
+    period is bounded: one scan of [previous start, end), split by a CASE."""
+    previous = period.previous()
+    if previous is None:
+        return read_flows(period), None
+    dialect = db.engine.dialect.name
+    current = sa.case((Booking.start_at >= period.start, 1), else_=0)
+    query = flows_query(Period(previous.start, period.end), dialect)
+    query = query.add_columns(current).group_by(current)
+    flows: list[Flow] = []
+    before: list[Flow] = []
+    for host, place, n, ben, hours, is_current in db.session.execute(query):
+        flow = Flow(int(host), int(place), int(n), int(ben or 0), float(hours or 0.0))
+        (flows if is_current else before).append(flow)
+    return flows, before
+
+
+def _read_places() -> list[tuple]:
+    rows = db.session.execute(
+        sa.select(
+            Place.id, Place.slug, Place.name, Place.kind, Place.departement, Place.region,
+            Place.territory, Place.lat, Place.lon, Place.subsidy_eur,
+        ).order_by(Place.id)
+    )
+    return [tuple(row) for row in rows]
+
+
+def _places_digest_expression(dialect: str) -> sa.ColumnElement[str]:
+    """Every place field the figures use, concatenated by the database in one value:
+    a warm request learns whether any place changed without building 4,000 rows."""
+    text = [sa.cast(c, sa.String) for c in (
+        Place.id, Place.slug, Place.name, Place.kind, Place.departement, Place.region,
+        Place.territory, Place.lat, Place.lon,
+    )]
+    text.append(sa.func.coalesce(sa.cast(Place.subsidy_eur, sa.String), ""))
+    row = text[0]
+    for part in text[1:]:
+        row = row + "|" + part
+    if dialect == "postgresql":
+        return sa.func.string_agg(row, aggregate_order_by(sa.literal(";"), Place.id))
+    return sa.func.group_concat(row, ";")
+
+
+def _fingerprint() -> tuple:
+    # Separate statements: SQLite answers a lone max() from the index, but scans the
+    # whole table for max(a), max(b) in one SELECT. Every booking change moves
+    # updated_at (the column's onupdate); bookings deleted in cascade go with a
+    # resource or a place, which the other parts see.
+    dialect = db.engine.dialect.name
+    places = db.session.scalar(sa.select(_places_digest_expression(dialect))) or ""
+    return (
+        str(db.session.scalar(sa.select(sa.func.max(Booking.updated_at)))),
+        db.session.scalar(sa.select(sa.func.max(Booking.id))),
+        tuple(db.session.execute(
+            sa.select(sa.func.count(), sa.func.max(Resource.id)).select_from(Resource)
+        ).one()),
+        hashlib.blake2b(places.encode(), digest_size=16).hexdigest(),
+    )
+
+
+# ---------------------------------------------------------------- the snapshot
+
+
+@dataclass
+class Snapshot:
+    """The network for one period, as the database held it at one fingerprint.
+
+    The hubs are computed at once (the cheap, common request); every other view
+    is computed on first use and kept with the snapshot.
+    """
+
+    period: Period
+    places: dict[int, PlaceInfo]
+    flows: list[Flow]
+    previous_flows: list[Flow] | None
+    hubs: list[dict[str, Any]]
+    _lazy: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def memo(self, name: str, compute: Callable[[], Any]) -> Any:
+        if name not in self._lazy:
+            value = compute()
+            with self._lock:
+                self._lazy.setdefault(name, value)
+        return self._lazy[name]
+
+    def hub(self, slug: str) -> dict[str, Any]:
+        for item in self.hubs:
+            if item["slug"] == slug:
+                return item
+        raise NotFound("Ce lieu n'a pas de figures de réseau.")
+
+    @property
+    def medians(self) -> dict[str, float | None]:
+        return self.memo("medians", lambda: metrics.network_medians(self.hubs))
+
+    @property
+    def graph(self):  # type: ignore[no-untyped-def]
+        return self.memo("graph", lambda: metrics.served_graph(self.places, self.flows))
+
+    @property
+    def departements(self) -> list[dict[str, Any]]:
+        return self.memo(
+            "departements",
+            lambda: metrics.coverage_by_departement(self.places, self.flows, self.hubs),
+        )
+
+    @property
+    def regions(self) -> list[dict[str, Any]]:
+        return self.memo("regions", lambda: metrics.coverage_by_region(self.departements))
+
+    @property
+    def territories(self) -> dict[str, dict[str, Any]]:
+        return self.memo(
+            "territories", lambda: metrics.territory_breakdown(self.places, self.flows)
+        )
+
+    @property
+    def communities(self) -> dict[str, Any]:
+        return self.memo("communities", lambda: metrics.communities(self.places, self.flows))
+
+    @property
+    def shared_clientele(self) -> list[dict[str, Any]]:
+        return self.memo(
+            "shared", lambda: metrics.shared_clientele(self.places, self.flows)
+        )
+
+    @property
+    def unserved(self) -> list[dict[str, Any]]:
+        return self.memo(
+            "unserved", lambda: metrics.unserved_tiers_lieux(self.places, self.flows)
+        )
+
+    @property
+    def monthly(self) -> dict[str, Any]:
+        return self.memo("monthly", lambda: _read_monthly(self.period))
+
+    def summary(self) -> dict[str, Any]:
+        return self.memo("summary", self._summary)
+
+    def _summary(self) -> dict[str, Any]:
+        kinds: dict[str, int] = {"fabrique": 0, "fabrique_numerique": 0, "tiers_lieu": 0}
+        for place in self.places.values():
+            kinds[place.kind] = kinds.get(place.kind, 0) + 1
+        territories = self.territories
+        beneficiaries = sum(f.beneficiaries for f in self.flows)
+        inclusive = sum(territories[t]["beneficiaries"] for t in ("qpv", "rural"))
+        served = {f.place for f in self.flows if f.beneficiaries > 0}
+        without = [d for d in self.departements if d["without_fabrique"]]
+        return {
+            "period": self.period.as_dict(),
+            "totals": {
+                "places": len(self.places),
+                "fabriques": kinds.get("fabrique", 0),
+                "fabriques_numeriques": kinds.get("fabrique_numerique", 0),
+                "tiers_lieux": kinds.get("tiers_lieu", 0),
+                "hubs": len(self.hubs),
+                "hubs_active": sum(1 for h in self.hubs if h["multiplier"] > 0),
+                "places_served": len(served),
+                "flows": len(self.flows),
+                "bookings": sum(f.bookings for f in self.flows),
+                "beneficiaries": beneficiaries,
+                "hours": sum(f.hours for f in self.flows),
+                "qpv_rural_share": inclusive / beneficiaries if beneficiaries else None,
+                "multiplier_total": sum(h["multiplier"] for h in self.hubs),
+                "multiplier_median": self.medians["multiplier"],
+                "departements_without_fabrique": len(without),
+                "tiers_lieux_unserved": len(self.unserved),
+            },
+            "by_territory": territories,
+            "by_departement": self.departements,
+            "by_region": self.regions,
+            "departements_without_fabrique": [d["code"] for d in without],
+        }
+
+
+def _read_monthly(period: Period) -> dict[str, Any]:
+    dialect = db.engine.dialect.name
+    hour = _hour_bucket(dialect)
+    rows = db.session.execute(
+        sa.select(
+            hour,
+            Place.territory,
+            sa.func.count(),
+            sa.func.sum(sa.func.coalesce(Booking.beneficiaries, Booking.quantity)),
+        )
+        .select_from(Booking)
+        .join(Resource, Resource.id == Booking.resource_id)
+        .join(Place, Place.id == Booking.place_id)
+        .where(*_served_conditions(period))
+        .group_by(hour, Place.territory)
+    )
+    return metrics.monthly_by_territory(rows)
+
+
+def _cache() -> OrderedDict:
+    return current_app.extensions.setdefault("network_cache", OrderedDict())
+
+
+def snapshot(period: Period | None = None) -> Snapshot:
+    """The network's figures for `period` (all time by default), from the cache when
+    nothing changed since they were computed."""
+    period = period or Period()
+    key = (period, _fingerprint())
+    cache = _cache()
+    with _cache_lock:
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+    places = {row[0]: PlaceInfo(*row) for row in _read_places()}
+    flows, previous_flows = read_flows_with_previous(period)
+    result = Snapshot(
+        period=period,
+        places=places,
+        flows=flows,
+        previous_flows=previous_flows,
+        hubs=metrics.hub_metrics(places, flows, previous_flows),
+    )
+    with _cache_lock:
+        cache[key] = result
+        while len(cache) > CACHE_SIZE:
+            cache.popitem(last=False)
+    return result
+
+
+# ---------------------------------------------------------------- access and views
+
+
+def check_reader(user: User) -> None:
+    if not user.sees_network:
+        raise Forbidden("Seuls l'ANCT et les administrateurs consultent le réseau.")
+
+
+def may_read_hub(user: User, slug: str) -> Place:
+    """The place whose figures `user` may read: admin/anct, or a manager of it."""
+    place = db.session.scalar(sa.select(Place).where(Place.slug == slug))
+    if place is None:
+        raise NotFound("Ce lieu n'existe pas.")
+    if user.sees_network:
+        return place
+    is_manager = db.session.scalar(
+        sa.select(Membership.id).where(
+            Membership.user_id == user.id,
+            Membership.place_id == place.id,
+            Membership.role == "manager",
+        )
+    )
+    if not is_manager:
+        raise Forbidden("Seuls les gestionnaires de ce lieu voient ses figures.")
+    return place
+
+
+def managed_hubs(user: User) -> list[Place]:
+    """The places `user` manages that host resources or are labelled fabriques."""
+    return list(
+        db.session.scalars(
+            sa.select(Place)
+            .join(Membership, Membership.place_id == Place.id)
+            .where(Membership.user_id == user.id, Membership.role == "manager")
+            .where(
+                sa.or_(
+                    Place.kind.in_(metrics.HUB_KINDS),
+                    sa.exists().where(Resource.place_id == Place.id),
+                )
+            )
+            .order_by(Place.name)
+        )
+    )
+
+
+def hub_with_medians(snap: Snapshot, slug: str) -> dict[str, Any]:
+    """One hub's figures beside the network median (and its rank)."""
+    hub = snap.hub(slug)
+    return {
+        "hub": hub,
+        "medians": snap.medians,
+        "hubs": len(snap.hubs),
+        "period": snap.period.as_dict(),
+    }
+
+
+def region_graph(snap: Snapshot, region: str | None) -> Any:
+    if region is None:
+        return snap.graph
+    if region not in REGIONS:
+        raise Invalid("Région inconnue.", fields={"region": "Code de région inconnu."})
+    return metrics.subgraph_of_region(snap.graph, region)
+
+
+def map_data(snap: Snapshot, top_flows: int = 300) -> dict[str, Any]:
+    """What the dashboard's map draws: hubs with coordinates and multiplier, and the
+    largest flows (by beneficiaries) as lines."""
+    from hub.reference import DEPARTEMENTS
+
+    places = snap.places
+    hubs = [
+        {k: h[k] for k in ("slug", "name", "kind", "lat", "lon", "multiplier",
+                           "places_served", "beneficiaries", "departement")}
+        for h in snap.hubs
+    ]
+    largest = sorted(snap.flows, key=lambda f: (-f.beneficiaries, -f.bookings, f.host, f.place))
+    flows = [
+        {
+            "from": [places[f.host].lat, places[f.host].lon],
+            "to": [places[f.place].lat, places[f.place].lon],
+            "host": places[f.host].name,
+            "place": places[f.place].name,
+            "beneficiaries": f.beneficiaries,
+            "bookings": f.bookings,
+        }
+        for f in largest[:top_flows]
+        if f.host in places and f.place in places
+    ]
+    departements = [
+        {"code": d.code, "name": d.name, "lat": d.lat, "lon": d.lon}
+        for d in DEPARTEMENTS.values()
+    ]
+    return {"hubs": hubs, "flows": flows, "departements": departements,
+            "flows_total": len(snap.flows), "flows_shown": len(flows)}
+
+
+# ---------------------------------------------------------------- tables and CSV
+
+# Each exported table: its rows for a snapshot, and its columns (key, French header).
+HUB_COLUMNS = [
+    ("rank", "Rang"), ("slug", "Identifiant"), ("name", "Nom"), ("kind", "Type"),
+    ("departement", "Département"), ("region", "Région"),
+    ("multiplier", "Effet multiplicateur (M)"), ("effective_reach", "Portée effective (N)"),
+    ("inclusion", "Inclusion (Q)"), ("spread", "Rayonnement (D)"),
+    ("bridging", "Décloisonnement (P)"), ("places_served", "Lieux servis (R)"),
+    ("bookings", "Réservations"), ("beneficiaries", "Bénéficiaires"), ("hours", "Heures"),
+    ("median_km", "Distance médiane (km)"),
+    ("sole_provider_share", "Part de lieux servis par elle seule"),
+    ("activation", "Lieux nouvellement servis"), ("subsidy_eur", "Subvention (€)"),
+    ("bookings_per_50k", "Réservations pour 50 000 €"),
+    ("beneficiaries_per_50k", "Bénéficiaires pour 50 000 €"),
+]
+DEPARTEMENT_COLUMNS = [
+    ("code", "Code"), ("name", "Département"), ("region", "Code région"),
+    ("region_name", "Région"), ("fabriques", "Fabriques"),
+    ("fabriques_numeriques", "Fabriques numériques"), ("tiers_lieux", "Tiers-lieux"),
+    ("places_served", "Lieux servis"), ("bookings", "Réservations reçues"),
+    ("beneficiaries", "Bénéficiaires reçus"),
+    ("beneficiaries_provided", "Bénéficiaires servis par les lieux du département"),
+    ("hubs_active", "Lieux actifs (M > 0)"), ("without_fabrique", "Sans fabrique"),
+]
+REGION_COLUMNS = [
+    ("code", "Code"), ("name", "Région"), ("departements", "Départements"),
+    ("departements_without_fabrique", "Départements sans fabrique"),
+    ("fabriques", "Fabriques"), ("fabriques_numeriques", "Fabriques numériques"),
+    ("tiers_lieux", "Tiers-lieux"), ("places_served", "Lieux servis"),
+    ("bookings", "Réservations reçues"), ("beneficiaries", "Bénéficiaires reçus"),
+    ("beneficiaries_provided", "Bénéficiaires servis"), ("hubs_active", "Lieux actifs"),
+]
+TERRITORY_COLUMNS = [
+    ("territory", "Territoire"), ("places", "Lieux"), ("tiers_lieux", "Tiers-lieux"),
+    ("places_served", "Lieux servis"), ("bookings", "Réservations"),
+    ("beneficiaries", "Bénéficiaires"), ("hours", "Heures"),
+    ("beneficiaries_share", "Part des bénéficiaires"),
+]
+UNSERVED_COLUMNS = [
+    ("slug", "Identifiant"), ("name", "Nom"), ("departement", "Département"),
+    ("region", "Région"), ("territory", "Territoire"), ("lat", "Latitude"),
+    ("lon", "Longitude"), ("nearest_hub_km", "Fabrique la plus proche (km)"),
+]
+SHARED_COLUMNS = [
+    ("hub_a", "Lieu A"), ("name_a", "Nom A"), ("hub_b", "Lieu B"), ("name_b", "Nom B"),
+    ("places", "Lieux servis en commun"), ("beneficiaries", "Bénéficiaires (A + B)"),
+]
+COMMUNITY_COLUMNS = [
+    ("id", "Communauté"), ("size", "Lieux"), ("hub_count", "Fabriques"),
+    ("departements", "Départements (du plus représenté)"), ("hubs", "Fabriques (identifiants)"),
+]
+BRIDGING_COLUMNS = [
+    ("slug", "Identifiant"), ("name", "Nom"), ("kind", "Type"),
+    ("departement", "Département"), ("community", "Sa communauté"),
+    ("communities", "Communautés servies"), ("community_ids", "Lesquelles"),
+]
+MONTHLY_COLUMNS = [
+    ("month", "Mois"), ("territory", "Territoire"), ("bookings", "Réservations"),
+    ("beneficiaries", "Bénéficiaires"),
+]
+
+
+def _monthly_rows(snap: Snapshot) -> list[dict[str, Any]]:
+    monthly = snap.monthly
+    return [
+        {"month": month, "territory": territory,
+         "bookings": series["bookings"][i], "beneficiaries": series["beneficiaries"][i]}
+        for i, month in enumerate(monthly["months"])
+        for territory, series in monthly["territories"].items()
+    ]
+
+
+def _community_rows(snap: Snapshot) -> list[dict[str, Any]]:
+    return [
+        {**{k: c[k] for k in ("id", "size", "departements", "hubs")}, "hub_count": len(c["hubs"])}
+        for c in snap.communities["communities"]
+    ]
+
+
+TABLES: dict[str, tuple[str, list[tuple[str, str]], Callable[[Snapshot], list[dict[str, Any]]]]] = {
+    "lieux": ("Classement des lieux", HUB_COLUMNS, lambda s: s.hubs),
+    "departements": ("Couverture par département", DEPARTEMENT_COLUMNS, lambda s: s.departements),
+    "regions": ("Couverture par région", REGION_COLUMNS, lambda s: s.regions),
+    "territoires": (
+        "Par territoire", TERRITORY_COLUMNS,
+        lambda s: [{"territory": t, **row} for t, row in s.territories.items()],
+    ),
+    "non-desservis": ("Tiers-lieux non desservis", UNSERVED_COLUMNS, lambda s: s.unserved),
+    "clientele-partagee": ("Clientèle partagée", SHARED_COLUMNS, lambda s: s.shared_clientele),
+    "communautes": ("Communautés", COMMUNITY_COLUMNS, _community_rows),
+    "passerelles": (
+        "Lieux passerelles entre communautés", BRIDGING_COLUMNS,
+        lambda s: s.communities["bridging_hubs"],
+    ),
+    "mensuel": ("Activité mensuelle par territoire", MONTHLY_COLUMNS, _monthly_rows),
+}
+
+
+def table(snap: Snapshot, name: str) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+    if name not in TABLES:
+        raise NotFound("Ce tableau n'existe pas.")
+    _, columns, rows = TABLES[name]
+    return columns, rows(snap)
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        # French spreadsheets read a decimal comma in a ;-separated file.
+        return f"{value:.6f}".rstrip("0").rstrip(".").replace(".", ",") or "0"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def to_csv(columns: list[tuple[str, str]], rows: Iterable[Mapping[str, Any]]) -> str:
+    """UTF-8 with a byte order mark and `;` separators: what French spreadsheets open."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([header for _, header in columns])
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(key)) for key, _ in columns])
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- page helpers
+
+FIGURE_LABELS = {
+    "multiplier": "Effet multiplicateur (M)",
+    "effective_reach": "Portée effective (N)",
+    "inclusion": "Inclusion (Q)",
+    "spread": "Rayonnement (D)",
+    "bridging": "Décloisonnement (P)",
+    "places_served": "Lieux servis (R)",
+    "bookings": "Réservations",
+    "beneficiaries": "Bénéficiaires",
+    "hours": "Heures",
+    "median_km": "Distance médiane (km)",
+    "sole_provider_share": "Part de lieux servis par elle seule",
+}
+COMPARISON_COLUMNS = [
+    ("figure", "Indicateur"), ("key", "Clé"), ("value", "Votre lieu"),
+    ("median", "Médiane des fabriques"),
+]
+
+
+def comparison_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """A hub's figures beside the network median, one row per figure."""
+    hub, medians = figures["hub"], figures["medians"]
+    return [
+        {"figure": FIGURE_LABELS[key], "key": key, "value": hub[key], "median": medians[key]}
+        for key in metrics.COMPARED_FIGURES
+    ]
+
+
+def tile_url() -> str:
+    return current_app.config.get("MAP_TILE_URL") or ""
+
+
+def region_elements(snap: Snapshot, region: str) -> dict[str, Any]:
+    """The région's graph for Cytoscape: nodes placed by their coordinates, hubs sized
+    by multiplier; places outside the région that exchange with it, dimmed."""
+    graph = metrics.subgraph_of_region(snap.graph, region)
+    multiplier = {h["slug"]: h["multiplier"] for h in snap.hubs}
+    nodes = [
+        {
+            "data": {
+                "id": slug,
+                "label": data["name"],
+                "kind": data["kind"],
+                "departement": data["departement"],
+                "multiplier": round(multiplier.get(slug, 0.0), 3),
+                "outside": data["outside"],
+            },
+            # Equirectangular projection, north up; one degree of longitude is 1,000
+            # units, so that a région fits the canvas at a zoom of about 1/3.
+            "position": {"x": data["lon"] * 1000.0, "y": -data["lat"] * 1400.0},
+        }
+        for slug, data in graph.nodes(data=True)
+    ]
+    edges = [
+        {"data": {"id": f"{u}->{v}", "source": u, "target": v,
+                  "beneficiaries": d["beneficiaries"], "bookings": d["bookings"]}}
+        for u, v, d in graph.edges(data=True)
+    ]
+    return {"nodes": nodes, "edges": edges,
+            "hubs": sum(1 for n in nodes if n["data"]["kind"] in metrics.HUB_KINDS
+                        and not n["data"]["outside"]),
+            "places": sum(1 for n in nodes if not n["data"]["outside"]),
+            "flows": len(edges)}
