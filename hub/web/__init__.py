@@ -74,6 +74,8 @@ def navigation() -> dict[str, Any]:
         manages = places_service.managed_place_ids(current_user)
         if manages:
             links.append(("Gestion", "manage.index"))
+            if not current_user.sees_network:
+                links.append(("Mon effet réseau", "network.my_hubs"))
         if current_user.sees_network:
             links.append(("Réseau", "network.dashboard"))
     items = []
