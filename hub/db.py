@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Iterator
@@ -16,6 +17,8 @@ logger = logging.getLogger(__name__)
 # reads, then writes, can fail at once with "database is locked" when another
 # writer committed in between, whatever the busy timeout. Read-only requests keep
 # plain BEGIN so that readers never wait for writers (WAL).
+# As long as SQLite's busy_timeout (set below).
+WRITER_WAIT_SECONDS = 30
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 
 
@@ -43,9 +46,40 @@ def configure_engine(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # SQLite admits one writer at a time, and a writer that finds the lock taken sleeps
+    # in SQLite's busy handler (naps of up to 100 ms) however soon the lock frees: under
+    # load, threads of one process mostly sleep. So this process's writers first queue on
+    # a Python lock, woken the moment the previous writer is done; other processes still
+    # meet at BEGIN IMMEDIATE. The lock goes with the pooled connection and is released
+    # when the connection returns to the pool (after COMMIT or ROLLBACK has completed:
+    # the engine's commit event fires before the COMMIT, too early); a Session returns
+    # its connection at the end of each transaction.
+    writer = threading.Lock()
+
+    def _release(record_info: dict) -> None:  # type: ignore[type-arg]
+        if record_info.pop("holds_writer_lock", False):
+            writer.release()
+
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        if not write_intent.get():
+            conn.exec_driver_sql("BEGIN")
+            return
+        if conn.info.get("holds_writer_lock"):  # a second transaction on the same connection
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        if not writer.acquire(timeout=WRITER_WAIT_SECONDS):
+            raise sa.exc.OperationalError("BEGIN IMMEDIATE", {}, TimeoutError("database is locked"))
+        conn.info["holds_writer_lock"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(conn.info)
+            raise
+
+    sa.event.listen(engine.pool, "checkin", lambda _dbapi, record: _release(record.info))
+    # An invalidated connection's info is cleared: release first.
+    sa.event.listen(engine.pool, "invalidate", lambda _dbapi, record, _exc: _release(record.info))
 
 
 def create_extensions(metadata: sa.MetaData) -> None:

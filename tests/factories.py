@@ -86,3 +86,32 @@ def booking(resource: Resource, place: Place, **params: Any) -> Booking:
     params.setdefault("quantity", 1)
     params.setdefault("exclusive", resource.capacity == 1 and resource.kind != "training")
     return _save(Booking(resource=resource, place=place, **params))
+
+
+def api_headers(user: User) -> dict[str, str]:
+    """Bearer headers for `user`, from an ApiToken row made directly (no password hashing:
+    fast, and usable by tests that seed data before starting a server)."""
+    import secrets
+
+    from hub.api import hash_token
+    from models import ApiToken
+
+    token = secrets.token_urlsafe(24)
+    _save(ApiToken(user_id=user.id, token_hash=hash_token(token)))
+    return {"Authorization": f"Bearer {token}"}
+
+
+def qualification(user: User, training: Resource, **params: Any) -> Any:
+    from models import Qualification
+
+    params.setdefault("source", "manual")
+    return _save(Qualification(user_id=user.id, training_id=training.id, **params))
+
+
+def closure(resource: Resource, **params: Any) -> Any:
+    from models import Closure
+
+    start = params.pop("start", datetime.now(timezone.utc) + timedelta(days=1))
+    params.setdefault("start_at", start)
+    params.setdefault("end_at", params["start_at"] + timedelta(days=1))
+    return _save(Closure(resource=resource, **params))

@@ -1,0 +1,602 @@
+"""Bookings: the rules a request must pass, their lifecycle, and who sees what.
+
+Never oversold. Every change to a resource's bookings first takes the resource's row
+lock (`lock_resource`: SELECT ... FOR UPDATE on PostgreSQL; on SQLite the request already
+began with BEGIN IMMEDIATE and holds the database write lock), then counts. Behind the
+count stand the database's own guards: the EXCLUDE constraint `ex_bookings_no_overlap` on
+the bookings of capacity-1 resources (PostgreSQL), and the `seats_taken` counter of
+training sessions, moved by a conditional UPDATE and bounded by a CHECK.
+
+Choices the contract leaves open:
+- an unknown `place` slug is a 422 on the `place` field; a place the booker does not
+  belong to is a 403;
+- an archived resource cannot be booked: 404, like any resource gone from the catalogue;
+- `max_hours_per_week` counts clock hours (not hours x quantity) of the booking place's
+  confirmed and pending bookings, per ISO week in Paris time, for every week the
+  request touches;
+- only trainings have a waitlist; a full machine or space answers 409 `unavailable`;
+- a waitlisted booking is promoted when seats free up: the oldest first, each one that
+  now fits (a large request does not block smaller ones behind it);
+- cancelling is possible until the booking ends, and not after attendance is recorded.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta, timezone
+from typing import Any, Mapping
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from hub.errors import (
+    Forbidden,
+    InvalidState,
+    NotFound,
+    PrerequisiteMissing,
+    QuotaExceeded,
+    Unavailable,
+)
+from hub.extensions import db
+from hub.services import audit, realtime
+from hub.services.places import is_manager, is_member
+from hub.services.resources import (
+    MAX_CAPACITY,
+    exclusive_for,
+    is_closed,
+    is_qualified,
+    lock_resource,
+    peak_use,
+    within_opening_hours,
+)
+from hub.services.validate import Fields
+from hub.timeutil import PARIS, to_iso
+from models import (
+    ACTIVE_STATUSES,
+    BOOKING_STATUSES,
+    Booking,
+    Closure,
+    Membership,
+    Place,
+    Qualification,
+    Resource,
+    TrainingSession,
+    User,
+    utcnow,
+)
+
+logger = logging.getLogger(__name__)
+
+STATUS_LABELS = {
+    "pending": "En attente de validation",
+    "confirmed": "Confirmée",
+    "refused": "Refusée",
+    "cancelled": "Annulée",
+    "waitlisted": "Sur liste d'attente",
+}
+EXCLUSION_VIOLATION = "23P01"
+
+
+# ---------------------------------------------------------------- representation
+
+def booking_dict(booking: Booking) -> dict[str, Any]:
+    """THE API representation of a booking (also the payload of live events)."""
+    return {
+        "id": booking.id,
+        "status": booking.status,
+        "resource": booking.resource_id,
+        "resource_name": booking.resource.name,
+        "place": booking.place.slug,
+        "place_name": booking.place.name,
+        "start": to_iso(booking.start_at),
+        "end": to_iso(booking.end_at),
+        "quantity": booking.quantity,
+        "beneficiaries": booking.beneficiaries,
+        "session": booking.session_id,
+        "note": booking.note,
+        "refusal_reason": booking.refusal_reason,
+        "attended": booking.attended,
+        "user": booking.user_id,
+        "created_at": to_iso(booking.created_at),
+        "updated_at": to_iso(booking.updated_at),
+    }
+
+
+# ---------------------------------------------------------------- permissions
+
+def can_decide(user: User | None, booking: Booking) -> bool:
+    """Managers of the host place confirm, refuse and record attendance."""
+    return user is not None and is_manager(user, booking.resource.place_id)
+
+
+def can_cancel(user: User | None, booking: Booking) -> bool:
+    if user is None:
+        return False
+    return user.is_admin or is_member(user, booking.place_id) or is_manager(user, booking.resource.place_id)
+
+
+def can_read(user: User, booking: Booking) -> bool:
+    return user.sees_network or can_cancel(user, booking)
+
+
+# ---------------------------------------------------------------- reading
+
+def visible_bookings(user: User, *, place: str | None = None, resource: int | None = None,
+                     status: str | None = None) -> sa.Select:
+    """Its places' bookings, bookings on resources it manages; everything for admin/anct."""
+    query = sa.select(Booking).options(so.joinedload(Booking.place))
+    if not user.sees_network:
+        mine = sa.select(Membership.place_id).where(Membership.user_id == user.id)
+        managed = sa.select(Membership.place_id).where(
+            Membership.user_id == user.id, Membership.role == "manager"
+        )
+        hosted = sa.select(Resource.id).where(Resource.place_id.in_(managed))
+        query = query.where(sa.or_(Booking.place_id.in_(mine), Booking.resource_id.in_(hosted)))
+    if place:
+        query = query.where(Booking.place_id.in_(sa.select(Place.id).where(Place.slug == place)))
+    if resource is not None:
+        query = query.where(Booking.resource_id == resource)
+    if status:
+        query = query.where(Booking.status == status)
+    return query.order_by(Booking.start_at, Booking.id)
+
+
+def get_booking(booking_id: Any) -> Booking:
+    try:
+        bid = int(booking_id)
+    except (TypeError, ValueError):
+        raise NotFound("Cette réservation n'existe pas.") from None
+    booking = db.session.get(Booking, bid) if -(2**63) < bid < 2**63 else None
+    if booking is None:
+        raise NotFound("Cette réservation n'existe pas.")
+    return booking
+
+
+def get_visible_booking(user: User, booking_id: Any) -> Booking:
+    booking = get_booking(booking_id)
+    if not can_read(user, booking):
+        raise NotFound("Cette réservation n'existe pas.")
+    return booking
+
+
+def pending_requests(manager: User) -> list[Booking]:
+    """Pending bookings on resources of the places `manager` manages, oldest first."""
+    managed = sa.select(Membership.place_id).where(
+        Membership.user_id == manager.id, Membership.role == "manager"
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Booking)
+            .join(Resource, Booking.resource_id == Resource.id)
+            .where(Resource.place_id.in_(managed), Booking.status == "pending")
+            .options(so.joinedload(Booking.place), so.joinedload(Booking.resource))
+            .order_by(Booking.created_at, Booking.id)
+        )
+    )
+
+
+def bookings_of_user_places(user: User, upcoming: bool, *, limit: int = 200) -> list[Booking]:
+    """"My bookings": those of the places the user belongs to; upcoming soonest first,
+    past most recent first."""
+    mine = sa.select(Membership.place_id).where(Membership.user_id == user.id)
+    now = utcnow()
+    query = (
+        sa.select(Booking)
+        .where(Booking.place_id.in_(mine))
+        .options(so.joinedload(Booking.place), so.joinedload(Booking.resource))
+        .limit(limit)
+    )
+    if upcoming:
+        query = query.where(Booking.end_at > now).order_by(Booking.start_at, Booking.id)
+    else:
+        query = query.where(Booking.end_at <= now).order_by(Booking.start_at.desc(), Booking.id.desc())
+    return list(db.session.scalars(query))
+
+
+def bookings_of_resource(resource: Resource, start: datetime, end: datetime) -> list[Booking]:
+    """Active and waitlisted bookings overlapping [start, end): a manager's week calendar."""
+    return list(
+        db.session.scalars(
+            sa.select(Booking)
+            .where(
+                Booking.resource_id == resource.id,
+                Booking.start_at < end,
+                Booking.end_at > start,
+                Booking.status.in_(ACTIVE_STATUSES + ("waitlisted",)),
+            )
+            .options(so.joinedload(Booking.place))
+            .order_by(Booking.start_at, Booking.id)
+        )
+    )
+
+
+# Built once: the booking path runs them hundreds of times a second.
+_ACTIVE_OVERLAPPING = sa.select(Booking.start_at, Booking.end_at, Booking.quantity).where(
+    Booking.resource_id == sa.bindparam("rid"),
+    Booking.start_at < sa.bindparam("end"),
+    Booking.end_at > sa.bindparam("start"),
+    # Literal values: an IN of bound values is re-rendered at every execution.
+    Booking.status.in_([sa.literal_column(f"'{s}'") for s in ACTIVE_STATUSES]),
+)
+# One round trip for the capacity and the closures of a period: closures come back
+# with quantity -1.
+_OCCUPANCY = sa.union_all(
+    _ACTIVE_OVERLAPPING,
+    sa.select(Closure.start_at, Closure.end_at, sa.literal_column("-1", sa.Integer)).where(
+        Closure.resource_id == sa.bindparam("rid"),
+        Closure.start_at < sa.bindparam("end"),
+        Closure.end_at > sa.bindparam("start"),
+    ),
+)
+# The place booked for, and the booker's role in it.
+_PLACE_AND_ROLE = (
+    sa.select(Place, Membership.role)
+    .outerjoin(Membership, sa.and_(Membership.place_id == Place.id, Membership.user_id == sa.bindparam("uid")))
+    .where(Place.slug == sa.bindparam("slug"))
+)
+
+
+def occupancy(resource: Resource, start: datetime, end: datetime) -> tuple[bool, int]:
+    """(whether a closure overlaps [start, end), peak of active quantities in it)."""
+    rows = db.session.connection().execute(_OCCUPANCY, {"rid": resource.id, "start": start, "end": end}).all()
+    closed = any(q < 0 for _, _, q in rows)
+    return closed, peak_use((max(s, start), min(e, end), q) for s, e, q in rows if q > 0)
+
+
+# ---------------------------------------------------------------- creating
+
+def create_booking(resource: Resource, user: User, data: Mapping[str, Any]) -> Booking:
+    """Book `resource` for a place of `user`: 201 confirmed, pending or waitlisted, or a
+    DomainError and nothing written."""
+    if resource.archived_at is not None:
+        raise NotFound("Cette ressource n'existe pas.")
+    f = Fields(data)
+    slug = f.text("place", required=True, max_len=120)
+    place, role = (db.session.execute(_PLACE_AND_ROLE, {"slug": slug, "uid": user.id}).first()
+                   or (None, None)) if slug else (None, None)
+    if slug and place is None:
+        f.error("place", "Ce lieu n'existe pas.")
+    note = f.text("note", max_len=5000, default="") or ""
+    beneficiaries = f.integer("beneficiaries", minimum=0, maximum=1_000_000)
+    now = utcnow()
+    session: TrainingSession | None = None
+    if resource.kind == "training":
+        session_id = f.integer("session", required=True, minimum=1, maximum=2**31)
+        if session_id is not None:
+            session = db.session.get(TrainingSession, session_id)
+            if session is None or session.resource_id != resource.id:
+                f.error("session", "Cette session n'existe pas pour cette formation.")
+                session = None
+            elif session.start_at <= now:
+                f.error("session", "Cette session a déjà commencé.")
+        seats = session.seats if session else MAX_CAPACITY
+        quantity = f.integer("quantity", minimum=1, maximum=seats, default=1)
+        start, end = (session.start_at, session.end_at) if session else (None, None)
+    else:
+        quantity = f.integer("quantity", minimum=1, maximum=resource.capacity, default=1)
+        start = f.datetime("start", required=True)
+        end = f.datetime("end", required=True)
+        if start and end:
+            _check_period(f, resource, start, end, now)
+    if resource.kind == "incubation" and not note:
+        f.error("note", "Présentez en quelques lignes le projet à incuber.")
+    if session and resource.min_notice_minutes and session.start_at < now + timedelta(
+            minutes=resource.min_notice_minutes):
+        f.error("session", f"Réservez au moins {_duration_text(resource.min_notice_minutes)} à l'avance.")
+    f.check()
+    assert place is not None and start is not None and end is not None and quantity is not None
+
+    if role is None:
+        raise Forbidden("Vous ne pouvez réserver que pour un lieu dont vous êtes membre.",
+                        fields={"place": "Vous n'êtes pas membre de ce lieu."})
+    if resource.prerequisite_id is not None and not is_qualified(user, resource.prerequisite_id):
+        training = db.session.get(Resource, resource.prerequisite_id)
+        name = training.name if training else "la formation requise"
+        raise PrerequisiteMissing(f"Il faut d'abord avoir suivi la formation « {name} ».")
+
+    resource = lock_resource(resource)
+    if session is not None:
+        closed, used = is_closed(resource, start, end), 0
+    else:
+        closed, used = occupancy(resource, start, end)
+    if closed:
+        raise Unavailable("La ressource est fermée sur ce créneau.")
+    _check_quota(resource, place, start, end)
+
+    status = "pending" if resource.requires_approval else "confirmed"
+    if session is not None:
+        if not _take_seats(session, quantity):
+            status = "waitlisted"
+    elif used + quantity > resource.capacity:
+        raise Unavailable("Il ne reste pas assez de place sur ce créneau.")
+
+    booking = _insert(Booking(
+        resource=resource, place=place, user=user, session=session,
+        resource_id=resource.id, place_id=place.id, user_id=user.id,
+        session_id=session.id if session else None, start_at=start, end_at=end,
+        quantity=quantity, beneficiaries=beneficiaries, note=note, status=status,
+        exclusive=exclusive_for(resource), created_at=now, updated_at=now, refusal_reason=None,
+        attended=None,
+    ))
+    # The event first: its flush is then empty, and the audit row goes with the commit.
+    realtime.booking_event(booking, "booking.created")
+    audit.record_now(user, "booking.created", booking, status=status, resource=resource.id,
+                 place=place.slug, quantity=quantity)
+    if status in ACTIVE_STATUSES:
+        realtime.availability_changed(resource, start, end)
+    return booking
+
+
+def _check_period(f: Fields, resource: Resource, start: datetime, end: datetime, now: datetime) -> None:
+    if end <= start:
+        f.error("end", "La fin doit être après le début.")
+        return
+    if start < now:
+        f.error("start", "Le début est déjà passé.")
+    elif resource.min_notice_minutes and start < now + timedelta(minutes=resource.min_notice_minutes):
+        f.error("start", f"Réservez au moins {_duration_text(resource.min_notice_minutes)} à l'avance.")
+    minutes = (end - start).total_seconds() / 60
+    if resource.min_duration_minutes and minutes < resource.min_duration_minutes:
+        f.error("end", f"La durée minimale est de {_duration_text(resource.min_duration_minutes)}.")
+    if resource.max_duration_minutes and minutes > resource.max_duration_minutes:
+        f.error("end", f"La durée maximale est de {_duration_text(resource.max_duration_minutes)}.")
+    if not within_opening_hours(resource, start, end):
+        f.error("start", "Ce créneau sort des horaires d'ouverture de la ressource.")
+
+
+def _duration_text(minutes: int) -> str:
+    if minutes % (24 * 60) == 0:
+        days = minutes // (24 * 60)
+        return f"{days} jour{'s' if days > 1 else ''}"
+    if minutes % 60 == 0:
+        return f"{minutes // 60} h"
+    return f"{minutes} min"
+
+
+def _week_start(instant: datetime) -> datetime:
+    local = instant.astimezone(PARIS)
+    monday = local.date() - timedelta(days=local.weekday())
+    return datetime.combine(monday, time(0), tzinfo=PARIS).astimezone(timezone.utc)
+
+
+def _next_week(week: datetime) -> datetime:
+    # Add calendar days in Paris time: a week with a DST change is 167 or 169 hours long.
+    monday = week.astimezone(PARIS).date() + timedelta(days=7)
+    return datetime.combine(monday, time(0), tzinfo=PARIS).astimezone(timezone.utc)
+
+
+def _check_quota(resource: Resource, place: Place, start: datetime, end: datetime) -> None:
+    if not resource.max_hours_per_week:
+        return
+    first = _week_start(start)
+    rows = db.session.execute(
+        sa.select(Booking.start_at, Booking.end_at).where(
+            Booking.resource_id == resource.id,
+            Booking.place_id == place.id,
+            Booking.status.in_(ACTIVE_STATUSES),
+            Booking.start_at < _next_week(_week_start(end)),
+            Booking.end_at > first,
+        )
+    ).all()
+    week = first
+    while week < end:
+        following = _next_week(week)
+
+        def hours_in(s: datetime, e: datetime) -> float:
+            return max((min(e, following) - max(s, week)).total_seconds(), 0) / 3600
+
+        used = sum(hours_in(s, e) for s, e in rows)
+        if used + hours_in(start, end) > resource.max_hours_per_week + 1e-9:
+            left = max(resource.max_hours_per_week - used, 0)
+            raise QuotaExceeded(
+                f"Ce lieu peut réserver cette ressource {resource.max_hours_per_week:g} h par semaine ; "
+                f"il en reste {left:g} h la semaine du {week.astimezone(PARIS):%d/%m/%Y}."
+            )
+        week = following
+
+
+def _take_seats(session: TrainingSession, quantity: int) -> bool:
+    """Move the session's seat counter, only if the seats are there (atomic)."""
+    result = db.session.execute(
+        sa.update(TrainingSession)
+        .where(
+            TrainingSession.id == session.id,
+            TrainingSession.seats_taken + quantity <= TrainingSession.seats,
+        )
+        .values(seats_taken=TrainingSession.seats_taken + quantity)
+        .execution_options(synchronize_session=False)
+    )
+    taken = result.rowcount == 1
+    db.session.expire(session, ["seats_taken"])
+    return taken
+
+
+def _release_seats(session: TrainingSession, quantity: int) -> None:
+    db.session.execute(
+        sa.update(TrainingSession)
+        .where(TrainingSession.id == session.id)
+        .values(seats_taken=TrainingSession.seats_taken - quantity)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(session, ["seats_taken"])
+
+
+_INSERT_BOOKING = sa.insert(Booking).returning(Booking.id)
+
+
+def _insert(booking: Booking) -> Booking:
+    """Write a new booking with one Core INSERT, then attach the object to the session as
+    if it had been loaded: the unit-of-work pass would cost more than the rest of the
+    booking path."""
+    values = {c.key: getattr(booking, c.key) for c in Booking.__table__.columns if c.key != "id"}
+    connection = db.session.connection()
+    if booking.exclusive and connection.dialect.name == "postgresql":
+        # The EXCLUDE constraint is the last guard; a savepoint keeps the transaction
+        # usable so the violation becomes a clean 409.
+        try:
+            with connection.begin_nested():
+                booking.id = connection.execute(_INSERT_BOOKING, values).scalar_one()
+        except sa.exc.IntegrityError as exc:
+            if getattr(exc.orig, "sqlstate", None) == EXCLUSION_VIOLATION:
+                raise Unavailable("Il ne reste pas assez de place sur ce créneau.") from None
+            raise
+    else:
+        booking.id = connection.execute(_INSERT_BOOKING, values).scalar_one()
+    so.make_transient_to_detached(booking)
+    db.session.add(booking)
+    return booking
+
+
+# ---------------------------------------------------------------- lifecycle
+
+def _locked(booking: Booking) -> Booking:
+    """Lock the booking's resource, then re-read the booking: another transaction may
+    have changed it while we waited."""
+    lock_resource(booking.resource)
+    return db.session.scalars(
+        sa.select(Booking).where(Booking.id == booking.id).execution_options(populate_existing=True)
+    ).one()
+
+
+def confirm_booking(booking: Booking, actor: User) -> Booking:
+    if not can_decide(actor, booking):
+        raise Forbidden("Seuls les gestionnaires du lieu hôte peuvent valider une demande.")
+    booking = _locked(booking)
+    if booking.status != "pending":
+        raise InvalidState("Seule une demande en attente peut être validée.")
+    booking.status = "confirmed"
+    realtime.booking_event(booking, "booking.updated")
+    audit.record(actor, "booking.confirmed", booking, previous="pending")
+    return booking
+
+
+def refuse_booking(booking: Booking, actor: User, reason: str | None = None) -> Booking:
+    if not can_decide(actor, booking):
+        raise Forbidden("Seuls les gestionnaires du lieu hôte peuvent refuser une demande.")
+    f = Fields({"reason": reason})
+    text = f.text("reason", max_len=2000, default="")
+    f.check()
+    booking = _locked(booking)
+    if booking.status != "pending":
+        raise InvalidState("Seule une demande en attente peut être refusée.")
+    booking.status = "refused"
+    booking.refusal_reason = text or None
+    _free(booking, actor, "booking.refused", previous="pending", reason=text)
+    return booking
+
+
+def cancel_booking(booking: Booking, actor: User) -> Booking:
+    if not can_cancel(actor, booking):
+        raise Forbidden("Seuls les membres du lieu qui a réservé ou les gestionnaires du lieu hôte "
+                        "peuvent annuler cette réservation.")
+    booking = _locked(booking)
+    if booking.status not in ACTIVE_STATUSES + ("waitlisted",):
+        raise InvalidState("Cette réservation n'est plus active.")
+    if booking.end_at <= utcnow() or booking.attended is not None:
+        raise InvalidState("Une réservation terminée ne peut plus être annulée.")
+    previous = booking.status
+    booking.status = "cancelled"
+    _free(booking, actor, "booking.cancelled", previous=previous)
+    return booking
+
+
+def _free(booking: Booking, actor: User, action: str, *, previous: str, **data: Any) -> None:
+    """After a booking left the active statuses: release its seats, log, tell, promote."""
+    held = previous in ACTIVE_STATUSES
+    if held and booking.session is not None:
+        _release_seats(booking.session, booking.quantity)
+    realtime.booking_event(booking, "booking.updated")
+    audit.record(actor, action, booking, previous=previous, **data)
+    if held:
+        realtime.availability_changed(booking.resource, booking.start_at, booking.end_at)
+        if booking.session is not None:
+            promote_waitlist(booking.session, actor, freed_by=booking)
+
+
+def promote_waitlist(session: TrainingSession, actor: User | None, *, freed_by: Booking | None = None) -> list[Booking]:
+    """Promote, oldest first, each waitlisted booking of the session that now fits.
+    The caller holds the resource lock."""
+    promoted: list[Booking] = []
+    waiting = db.session.scalars(
+        sa.select(Booking)
+        .where(Booking.session_id == session.id, Booking.status == "waitlisted")
+        .order_by(Booking.created_at, Booking.id)
+    ).all()
+    resource = session.resource
+    for candidate in waiting:
+        if not _take_seats(session, candidate.quantity):
+            continue
+        candidate.status = "pending" if resource.requires_approval else "confirmed"
+        realtime.booking_event(candidate, "booking.updated")
+        audit.record(actor, "booking.promoted", candidate, previous="waitlisted", status=candidate.status,
+                     freed_by=freed_by.id if freed_by else None)
+        promoted.append(candidate)
+    return promoted
+
+
+def record_attendance(booking: Booking, actor: User, attended: Any,
+                      beneficiaries: Any = None) -> Booking:
+    """Attended / no-show, once the booking has started. Attending a training session
+    grants its qualification; a correction to no-show withdraws one granted that way."""
+    if not can_decide(actor, booking):
+        raise Forbidden("Seuls les gestionnaires du lieu hôte peuvent noter la présence.")
+    f = Fields({"attended": attended, "beneficiaries": beneficiaries})
+    if not isinstance(attended, bool) and attended not in ("true", "false", "on", "off", "1", "0", "oui", "non"):
+        f.error("attended", "Indiquez vrai (présent) ou faux (absent).")
+        present = False
+    else:
+        present = f.boolean("attended")
+    count = f.integer("beneficiaries", minimum=0, maximum=1_000_000)
+    f.check()
+    booking = _locked(booking)
+    if booking.status != "confirmed":
+        raise InvalidState("La présence se note sur une réservation confirmée.")
+    if booking.start_at > utcnow():
+        raise InvalidState("La présence se note une fois la réservation commencée.")
+    booking.attended = present
+    if count is not None:
+        booking.beneficiaries = count
+    db.session.flush()
+    audit.record(actor, "booking.attendance", booking, attended=present, beneficiaries=booking.beneficiaries)
+    if booking.session_id is not None and booking.user_id is not None:
+        _qualify_by_attendance(booking, actor, present)
+    realtime.booking_event(booking, "booking.updated")
+    return booking
+
+
+def _qualify_by_attendance(booking: Booking, actor: User, present: bool) -> None:
+    existing = db.session.scalar(
+        sa.select(Qualification).where(
+            Qualification.user_id == booking.user_id, Qualification.training_id == booking.resource_id
+        )
+    )
+    if present and existing is None:
+        qualification = Qualification(user_id=booking.user_id, training_id=booking.resource_id,
+                                      granted_by_id=actor.id, source="attendance")
+        db.session.add(qualification)
+        db.session.flush()
+        audit.record(actor, "qualification.granted", qualification, training=booking.resource_id,
+                     user=booking.user_id, booking=booking.id)
+    elif not present and existing is not None and existing.source == "attendance":
+        other = db.session.scalar(
+            sa.select(Booking.id).where(
+                Booking.user_id == booking.user_id, Booking.resource_id == booking.resource_id,
+                Booking.attended.is_(True), Booking.id != booking.id,
+            ).limit(1)
+        )
+        if other is None:
+            audit.record(actor, "qualification.withdrawn", existing, training=booking.resource_id,
+                         user=booking.user_id, booking=booking.id)
+            db.session.delete(existing)
+            db.session.flush()
+
+
+def parse_filters(args: Mapping[str, Any]) -> dict[str, Any]:
+    """GET /bookings filters, checked (422 on a bad one)."""
+    f = Fields(args)
+    filters = {
+        "place": f.text("place", max_len=120),
+        "resource": f.integer("resource", minimum=1, maximum=2**62),
+        "status": f.choice("status", BOOKING_STATUSES),
+    }
+    f.check()
+    return filters

@@ -1,0 +1,695 @@
+"""Resources a place opens to the network: their rules, sessions, closures, qualifications.
+
+Rules that need explaining:
+- Opening hours are Europe/Paris local time, `{"mon": [["09:00", "18:00"]], ...}`;
+  "24:00" may end an interval. A booking must lie within ONE interval of the day it
+  starts on. They apply to machines and spaces only: a training is booked by session (the
+  manager chose its times) and an incubation runs for weeks, across nights and weekends.
+- Lowering the capacity below the peak use of current and future active bookings is
+  refused (422): nobody's booking disappears behind their back.
+- A capacity-1 machine, space or incubation marks its bookings `exclusive`, which puts them
+  under the PostgreSQL EXCLUDE constraint; the flag follows capacity changes.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Iterable, Mapping
+
+import sqlalchemy as sa
+
+from hub.errors import Duplicate, Forbidden, Invalid, NotFound, Unavailable
+from hub.extensions import db
+from hub.services import audit, realtime
+from hub.services.places import is_manager
+from hub.services.validate import Fields
+from hub.timeutil import PARIS, to_iso
+from models import (
+    ACTIVE_STATUSES,
+    RESOURCE_KINDS,
+    Booking,
+    Closure,
+    Place,
+    Qualification,
+    Resource,
+    TrainingSession,
+    User,
+    utcnow,
+)
+
+logger = logging.getLogger(__name__)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_LABELS = {
+    "mon": "lundi", "tue": "mardi", "wed": "mercredi", "thu": "jeudi",
+    "fri": "vendredi", "sat": "samedi", "sun": "dimanche",
+}
+_LABEL_TO_DAY = {label[:3]: day for day, label in WEEKDAY_LABELS.items()} | {d: d for d in WEEKDAYS}
+KIND_LABELS = {"machine": "Machine", "space": "Espace", "training": "Formation", "incubation": "Incubation"}
+# Kinds booked by time range; trainings are booked by session.
+TIMED_KINDS = ("machine", "space", "incubation")
+HOURS_KINDS = ("machine", "space")
+MAX_CAPACITY = 10_000
+MAX_MINUTES = 5 * 366 * 24 * 60
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+# ---------------------------------------------------------------- permissions
+
+def can_manage(user: User | None, resource: Resource) -> bool:
+    return user is not None and is_manager(user, resource.place_id)
+
+
+def require_manager(user: User, resource: Resource) -> None:
+    if not can_manage(user, resource):
+        raise Forbidden("Seuls les gestionnaires du lieu qui propose cette ressource peuvent faire cela.")
+
+
+# ---------------------------------------------------------------- reading
+
+def get_resource(resource_id: Any, *, include_archived: bool = False) -> Resource:
+    try:
+        rid = int(resource_id)
+    except (TypeError, ValueError):
+        raise NotFound("Cette ressource n'existe pas.") from None
+    if not -(2**63) < rid < 2**63:
+        raise NotFound("Cette ressource n'existe pas.")
+    resource = db.session.get(Resource, rid)
+    if resource is None or (resource.archived_at is not None and not include_archived):
+        raise NotFound("Cette ressource n'existe pas.")
+    return resource
+
+
+def lock_resource(resource: Resource) -> Resource:
+    """Take the resource's row lock for the rest of the transaction (PostgreSQL).
+
+    Every change to a resource's bookings starts here, so they are serialized per
+    resource and the counts that follow are exact. On SQLite the request's transaction
+    already holds the database write lock (BEGIN IMMEDIATE), and FOR UPDATE renders nothing.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        return resource
+    return db.session.scalars(_LOCK_RESOURCE, {"id": resource.id}).one()
+
+
+# Built once: statements on the booking path are executed hundreds of times a second.
+_LOCK_RESOURCE = (
+    sa.select(Resource)
+    .where(Resource.id == sa.bindparam("id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
+def search_resources(*, kind: str | None = None, q: str | None = None,
+                     departement: str | None = None, place: str | None = None) -> sa.Select:
+    """Non-archived resources of the whole network, for the catalogue and GET /resources."""
+    query = (
+        sa.select(Resource)
+        .join(Place, Resource.place_id == Place.id)
+        .where(Resource.archived_at.is_(None))
+        .order_by(Resource.name, Resource.id)
+    )
+    if kind:
+        query = query.where(Resource.kind == kind)
+    if departement:
+        query = query.where(Place.departement == departement.upper())
+    if place:
+        query = query.where(Place.slug == place)
+    if q:
+        words = [w for w in q.split() if w][:8]
+        for word in words:
+            pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(
+                sa.or_(
+                    sa.func.lower(Resource.name).like(pattern, escape="\\"),
+                    sa.func.lower(Resource.description).like(pattern, escape="\\"),
+                    sa.func.lower(Place.name).like(pattern, escape="\\"),
+                    sa.func.lower(Place.commune).like(pattern, escape="\\"),
+                )
+            )
+    return query
+
+
+def resources_of_place(place: Place, *, include_archived: bool = False) -> list[Resource]:
+    query = sa.select(Resource).where(Resource.place_id == place.id).order_by(Resource.name)
+    if not include_archived:
+        query = query.where(Resource.archived_at.is_(None))
+    return list(db.session.scalars(query))
+
+
+def trainings() -> list[Resource]:
+    """Training resources that may serve as a prerequisite (for the resource form)."""
+    return list(
+        db.session.scalars(
+            sa.select(Resource)
+            .where(Resource.kind == "training", Resource.archived_at.is_(None))
+            .order_by(Resource.name)
+        )
+    )
+
+
+def upcoming_sessions(resource: Resource, *, limit: int = 100) -> list[TrainingSession]:
+    return list(
+        db.session.scalars(
+            sa.select(TrainingSession)
+            .where(TrainingSession.resource_id == resource.id, TrainingSession.end_at > utcnow())
+            .order_by(TrainingSession.start_at)
+            .limit(limit)
+        )
+    )
+
+
+def upcoming_closures(resource: Resource) -> list[Closure]:
+    return list(
+        db.session.scalars(
+            sa.select(Closure)
+            .where(Closure.resource_id == resource.id, Closure.end_at > utcnow())
+            .order_by(Closure.start_at)
+        )
+    )
+
+
+def session_dict(session: TrainingSession) -> dict[str, Any]:
+    return {
+        "id": session.id,
+        "resource": session.resource_id,
+        "start": to_iso(session.start_at),
+        "end": to_iso(session.end_at),
+        "seats": session.seats,
+        "seats_taken": session.seats_taken,
+        "seats_free": session.seats - session.seats_taken,
+    }
+
+
+def closure_dict(closure: Closure) -> dict[str, Any]:
+    return {
+        "id": closure.id,
+        "resource": closure.resource_id,
+        "start": to_iso(closure.start_at),
+        "end": to_iso(closure.end_at),
+        "reason": closure.reason,
+    }
+
+
+def qualification_dict(qualification: Qualification) -> dict[str, Any]:
+    return {
+        "id": qualification.id,
+        "training": qualification.training_id,
+        "user": {"id": qualification.user.id, "email": qualification.user.email,
+                 "name": qualification.user.name},
+        "source": qualification.source,
+        "created_at": to_iso(qualification.created_at),
+    }
+
+
+def resource_dict(resource: Resource, *, detail: bool = False) -> dict[str, Any]:
+    """The API representation; `detail` adds coming sessions and closures."""
+    place = resource.place
+    body: dict[str, Any] = {
+        "id": resource.id,
+        "kind": resource.kind,
+        "name": resource.name,
+        "description": resource.description,
+        "capacity": resource.capacity,
+        "requires_approval": resource.requires_approval,
+        "prerequisite": resource.prerequisite_id,
+        "opening_hours": resource.opening_hours,
+        "max_hours_per_week": resource.max_hours_per_week,
+        "min_duration_minutes": resource.min_duration_minutes,
+        "max_duration_minutes": resource.max_duration_minutes,
+        "min_notice_minutes": resource.min_notice_minutes,
+        "place": place.slug,
+        "place_name": place.name,
+        "departement": place.departement,
+        "commune": place.commune,
+        "archived": resource.archived_at is not None,
+        "created_at": to_iso(resource.created_at),
+    }
+    if detail:
+        if resource.kind == "training":
+            body["sessions"] = [session_dict(s) for s in upcoming_sessions(resource)]
+        body["closures"] = [closure_dict(c) for c in upcoming_closures(resource)]
+    return body
+
+
+# ---------------------------------------------------------------- opening hours
+
+def parse_opening_hours(value: Any) -> dict[str, list[list[str]]] | None:
+    """Opening hours from JSON (a dict, or its text) or from a form's text area,
+    one day per line: `lun 09:00-12:00 14:00-18:00`. None or "" = always open.
+
+    Raises ValueError with a French message.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("{"):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise ValueError("JSON invalide.") from None
+        else:
+            value = _parse_opening_text(text)
+    if not isinstance(value, dict):
+        raise ValueError('Un objet est attendu, par exemple {"mon": [["09:00", "18:00"]]}.')
+    result: dict[str, list[list[str]]] = {}
+    for day, intervals in value.items():
+        if day not in WEEKDAYS:
+            raise ValueError(f"Jour inconnu « {day} » : utilisez {', '.join(WEEKDAYS)}.")
+        if not isinstance(intervals, list):
+            raise ValueError(f"{WEEKDAY_LABELS[day]} : une liste d'intervalles est attendue.")
+        clean: list[list[str]] = []
+        for interval in intervals:
+            if (not isinstance(interval, (list, tuple)) or len(interval) != 2
+                    or not all(isinstance(x, str) and _HHMM.match(x) for x in interval)):
+                raise ValueError(f"{WEEKDAY_LABELS[day]} : intervalle invalide (HH:MM, HH:MM attendus).")
+            start, end = interval
+            if start == "24:00" or end <= start:
+                raise ValueError(f"{WEEKDAY_LABELS[day]} : la fin doit suivre le début ({start}-{end}).")
+            clean.append([start, end])
+        clean.sort()
+        for a, b in zip(clean, clean[1:]):
+            if b[0] < a[1]:
+                raise ValueError(f"{WEEKDAY_LABELS[day]} : les intervalles se chevauchent.")
+        if clean:
+            result[day] = clean
+    return result
+
+
+def _parse_opening_text(text: str) -> dict[str, list[list[str]]]:
+    result: dict[str, list[list[str]]] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        head, _, rest = line.partition(" ")
+        day = _LABEL_TO_DAY.get(head.strip(":").lower()[:3])
+        if day is None:
+            raise ValueError(f"Ligne « {line} » : commencez par un jour (lun, mar, mer, jeu, ven, sam, dim).")
+        intervals = []
+        for part in rest.replace(",", " ").split():
+            start, sep, end = part.partition("-")
+            if not sep:
+                raise ValueError(f"Ligne « {line} » : intervalle attendu sous la forme 09:00-18:00.")
+            intervals.append([start.strip(), end.strip()])
+        if not intervals:
+            raise ValueError(f"Ligne « {line} » : indiquez au moins un intervalle, par exemple 09:00-18:00.")
+        result.setdefault(day, []).extend(intervals)
+    return result
+
+
+def format_opening_hours(hours: Mapping[str, list[list[str]]] | None) -> str:
+    """The text-area form of opening hours, as `parse_opening_hours` reads it back."""
+    if not hours:
+        return ""
+    lines = []
+    for day in WEEKDAYS:
+        if hours.get(day):
+            label = WEEKDAY_LABELS[day][:3]
+            lines.append(label + " " + " ".join(f"{a}-{b}" for a, b in hours[day]))
+    return "\n".join(lines)
+
+
+def _at(day: date, hhmm: str) -> datetime:
+    if hhmm == "24:00":
+        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=PARIS)
+    hours, minutes = map(int, hhmm.split(":"))
+    return datetime.combine(day, time(hours, minutes), tzinfo=PARIS)
+
+
+def opening_intervals(hours: Mapping[str, list[list[str]]], day: date) -> list[tuple[datetime, datetime]]:
+    return [(_at(day, a), _at(day, b)) for a, b in hours.get(WEEKDAYS[day.weekday()], [])]
+
+
+def within_opening_hours(resource: Resource, start: datetime, end: datetime) -> bool:
+    if not resource.opening_hours or resource.kind not in HOURS_KINDS:
+        return True
+    day = start.astimezone(PARIS).date()
+    return any(a <= start and end <= b for a, b in opening_intervals(resource.opening_hours, day))
+
+
+# ---------------------------------------------------------------- writing
+
+_FIELDS = ("name", "description", "capacity", "requires_approval", "prerequisite", "opening_hours",
+           "max_hours_per_week", "min_duration_minutes", "max_duration_minutes", "min_notice_minutes")
+
+
+def _read_resource_fields(data: Mapping[str, Any], *, partial: bool,
+                          resource: Resource | None) -> tuple[Fields, dict[str, Any]]:
+    """Parse the rule fields present in `data` (all of them unless `partial`)."""
+    f = Fields(data)
+    values: dict[str, Any] = {}
+
+    def wanted(name: str) -> bool:
+        return not partial or name in data
+
+    if wanted("name"):
+        values["name"] = f.text("name", required=True)
+    if wanted("description"):
+        values["description"] = f.text("description", max_len=5000, default="")
+    if wanted("capacity"):
+        values["capacity"] = f.integer("capacity", minimum=1, maximum=MAX_CAPACITY, default=1)
+    if wanted("requires_approval"):
+        values["requires_approval"] = f.boolean("requires_approval")
+    if wanted("prerequisite"):
+        pid = f.integer("prerequisite", minimum=1, maximum=2**31)
+        if pid is not None:
+            training = db.session.get(Resource, pid)
+            if training is None or training.kind != "training" or training.archived_at is not None:
+                f.error("prerequisite", "Choisissez une formation existante.")
+            elif resource is not None and training.id == resource.id:
+                f.error("prerequisite", "Une ressource ne peut pas être son propre prérequis.")
+        values["prerequisite_id"] = pid
+    if wanted("opening_hours"):
+        try:
+            values["opening_hours"] = parse_opening_hours(data.get("opening_hours"))
+        except ValueError as exc:
+            f.error("opening_hours", str(exc))
+    if wanted("max_hours_per_week"):
+        values["max_hours_per_week"] = f.number("max_hours_per_week", minimum=0.25, maximum=168)
+    if wanted("min_duration_minutes"):
+        values["min_duration_minutes"] = f.integer("min_duration_minutes", minimum=1, maximum=MAX_MINUTES)
+    if wanted("max_duration_minutes"):
+        values["max_duration_minutes"] = f.integer("max_duration_minutes", minimum=1, maximum=MAX_MINUTES)
+    if wanted("min_notice_minutes"):
+        values["min_notice_minutes"] = f.integer("min_notice_minutes", minimum=0, maximum=MAX_MINUTES)
+    low = values.get("min_duration_minutes", resource.min_duration_minutes if resource else None)
+    high = values.get("max_duration_minutes", resource.max_duration_minutes if resource else None)
+    if low is not None and high is not None and high < low:
+        f.error("max_duration_minutes", "La durée maximale doit être au moins la durée minimale.")
+    return f, values
+
+
+def create_resource(place: Place, actor: User, data: Mapping[str, Any]) -> Resource:
+    if not is_manager(actor, place.id):
+        raise Forbidden("Seuls les gestionnaires de ce lieu peuvent y publier une ressource.")
+    kind_fields = Fields(data)
+    kind = kind_fields.choice("kind", RESOURCE_KINDS, required=True)
+    f, values = _read_resource_fields(data, partial=False, resource=None)
+    f.errors = kind_fields.errors | f.errors
+    f.check()
+    if kind == "incubation" and "requires_approval" not in data:
+        values["requires_approval"] = True  # incubation is usually decided by the host
+    resource = Resource(place=place, kind=kind, **values)
+    db.session.add(resource)
+    db.session.flush()
+    audit.record(actor, "resource.created", resource, kind=kind, name=resource.name)
+    return resource
+
+
+def update_resource(resource: Resource, actor: User, data: Mapping[str, Any]) -> Resource:
+    """Change the fields present in `data` (a form passes them all)."""
+    require_manager(actor, resource)
+    if resource.archived_at is not None:
+        raise NotFound("Cette ressource n'existe pas.")
+    resource = lock_resource(resource)
+    f, values = _read_resource_fields(data, partial=True, resource=resource)
+    kind = data.get("kind")
+    if kind not in (None, "", resource.kind):
+        f.error("kind", "Le type d'une ressource ne peut pas changer : créez-en une nouvelle.")
+    capacity = values.get("capacity")
+    if capacity is not None and capacity < resource.capacity and "capacity" not in f.errors:
+        peak = peak_future_use(resource)
+        if capacity < peak:
+            f.error("capacity", f"Des réservations à venir occupent déjà {peak} unités en même temps : "
+                                "annulez-en avant de réduire la capacité.")
+    f.check()
+    changed = {k: v for k, v in values.items() if getattr(resource, k) != v}
+    for key, value in changed.items():
+        setattr(resource, key, value)
+    if "capacity" in changed:
+        _sync_exclusive(resource)
+        realtime.availability_changed(resource, utcnow(), utcnow() + timedelta(days=366))
+    if changed:
+        audit.record(actor, "resource.updated", resource,
+                     changed={k: v for k, v in changed.items() if k != "description"})
+    db.session.flush()
+    return resource
+
+
+def archive_resource(resource: Resource, actor: User) -> Resource:
+    """Withdraw from the catalogue; existing bookings stay and can still be cancelled."""
+    require_manager(actor, resource)
+    if resource.archived_at is None:
+        resource.archived_at = utcnow()
+        audit.record(actor, "resource.archived", resource)
+    return resource
+
+
+def peak_future_use(resource: Resource) -> int:
+    rows = db.session.execute(
+        sa.select(Booking.start_at, Booking.end_at, Booking.quantity).where(
+            Booking.resource_id == resource.id,
+            Booking.status.in_(ACTIVE_STATUSES),
+            Booking.end_at > utcnow(),
+        )
+    ).all()
+    if resource.kind == "training":
+        # Sessions are independent: the peak is the fullest coming session.
+        return db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.max(TrainingSession.seats_taken), 0)).where(
+                TrainingSession.resource_id == resource.id, TrainingSession.end_at > utcnow()
+            )
+        ) or 0
+    return peak_use(rows)
+
+
+def peak_use(rows: Iterable[tuple[datetime, datetime, int]]) -> int:
+    """The largest sum of quantities at one instant of half-open intervals."""
+    edges: list[tuple[datetime, int]] = []
+    for start, end, quantity in rows:
+        edges.append((start, quantity))
+        edges.append((end, -quantity))
+    # At equal instants ends (negative) come first: [a, b) and [b, c) do not overlap.
+    edges.sort(key=lambda e: (e[0], e[1]))
+    peak = used = 0
+    for _, delta in edges:
+        used += delta
+        peak = max(peak, used)
+    return peak
+
+
+def _sync_exclusive(resource: Resource) -> None:
+    exclusive = exclusive_for(resource)
+    db.session.execute(
+        sa.update(Booking)
+        .where(Booking.resource_id == resource.id, Booking.end_at > utcnow(),
+               Booking.exclusive.is_not(exclusive))
+        .values(exclusive=exclusive)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def exclusive_for(resource: Resource) -> bool:
+    return resource.capacity == 1 and resource.kind != "training"
+
+
+def _period(f: Fields) -> tuple[datetime | None, datetime | None]:
+    start = f.datetime("start", required=True)
+    end = f.datetime("end", required=True)
+    if start and end and end <= start:
+        f.error("end", "La fin doit être après le début.")
+    if start and start < utcnow():
+        f.error("start", "Le début est déjà passé.")
+    return start, end
+
+
+def create_session(resource: Resource, actor: User, data: Mapping[str, Any]) -> TrainingSession:
+    require_manager(actor, resource)
+    f = Fields(data)
+    if resource.kind != "training":
+        raise Invalid("Seules les formations ont des sessions.", fields={"resource": "Ce n'est pas une formation."})
+    start, end = _period(f)
+    seats = f.integer("seats", minimum=1, maximum=MAX_CAPACITY, default=resource.capacity)
+    f.check()
+    assert start is not None and end is not None
+    if is_closed(resource, start, end):
+        raise Invalid(fields={"start": "Cette session chevauche une fermeture de la ressource."})
+    session = TrainingSession(resource=resource, start_at=start, end_at=end, seats=seats, seats_taken=0)
+    db.session.add(session)
+    db.session.flush()
+    audit.record(actor, "session.created", session, resource=resource.id, seats=seats)
+    realtime.availability_changed(resource, start, end)
+    return session
+
+
+_CLOSURE_CLASH = sa.select(Closure.id).where(
+    Closure.resource_id == sa.bindparam("rid"),
+    Closure.start_at < sa.bindparam("end"),
+    Closure.end_at > sa.bindparam("start"),
+).limit(1)
+
+
+def is_closed(resource: Resource, start: datetime, end: datetime) -> bool:
+    """Whether a closure overlaps [start, end)."""
+    return db.session.scalar(_CLOSURE_CLASH, {"rid": resource.id, "start": start, "end": end}) is not None
+
+
+def add_closure(resource: Resource, actor: User, data: Mapping[str, Any]) -> Closure:
+    """A closure may not hide active bookings: the manager cancels them first (409)."""
+    require_manager(actor, resource)
+    resource = lock_resource(resource)
+    f = Fields(data)
+    start = f.datetime("start", required=True)
+    end = f.datetime("end", required=True)
+    if start and end and end <= start:
+        f.error("end", "La fin doit être après le début.")
+    if end and end <= utcnow():
+        f.error("end", "Cette période est déjà passée.")
+    reason = f.text("reason", max_len=200, default="")
+    f.check()
+    assert start is not None and end is not None
+    clashing = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Booking).where(
+            Booking.resource_id == resource.id,
+            Booking.status.in_(ACTIVE_STATUSES + ("waitlisted",)),
+            Booking.start_at < end,
+            Booking.end_at > start,
+        )
+    ) or 0
+    if clashing:
+        raise Unavailable(
+            f"{clashing} réservation(s) chevauchent cette période : annulez-les ou refusez-les "
+            "avant de fermer la ressource."
+        )
+    closure = Closure(resource=resource, start_at=start, end_at=end, reason=reason or "")
+    db.session.add(closure)
+    db.session.flush()
+    audit.record(actor, "closure.created", closure, resource=resource.id, reason=closure.reason)
+    realtime.availability_changed(resource, start, end)
+    return closure
+
+
+def remove_closure(closure_id: Any, actor: User) -> Resource:
+    try:
+        closure = db.session.get(Closure, int(closure_id))
+    except (TypeError, ValueError, OverflowError):
+        closure = None
+    if closure is None or not can_manage(actor, closure.resource):
+        raise NotFound("Cette fermeture n'existe pas.")
+    resource = closure.resource
+    audit.record(actor, "closure.removed", closure, resource=resource.id,
+                 start=to_iso(closure.start_at), end=to_iso(closure.end_at))
+    realtime.availability_changed(resource, closure.start_at, closure.end_at)
+    db.session.delete(closure)
+    db.session.flush()
+    return resource
+
+
+# ---------------------------------------------------------------- qualifications
+
+def is_qualified(user: User, training: Resource | int) -> bool:
+    training_id = training if isinstance(training, int) else training.id
+    return db.session.scalar(
+        sa.select(Qualification.id).where(
+            Qualification.user_id == user.id, Qualification.training_id == training_id
+        )
+    ) is not None
+
+
+def grant_qualification(resource: Resource, actor: User, email: Any) -> Qualification:
+    require_manager(actor, resource)
+    f = Fields({"email": email})
+    address = f.email("email")
+    if resource.kind != "training":
+        f.error("email", "Seule une formation délivre une qualification.")
+    f.check()
+    user = db.session.scalar(sa.select(User).where(User.email == address))
+    if user is None:
+        raise Invalid(fields={"email": "Aucun compte n'utilise cette adresse."})
+    if is_qualified(user, resource):
+        raise Duplicate("Cette personne a déjà suivi cette formation.")
+    qualification = Qualification(user=user, training=resource, granted_by_id=actor.id, source="manual")
+    db.session.add(qualification)
+    db.session.flush()
+    audit.record(actor, "qualification.granted", qualification, training=resource.id, user=user.id)
+    return qualification
+
+
+def qualifications_of(resource: Resource) -> list[Qualification]:
+    return list(
+        db.session.scalars(
+            sa.select(Qualification)
+            .where(Qualification.training_id == resource.id)
+            .order_by(Qualification.created_at.desc())
+        )
+    )
+
+
+# ---------------------------------------------------------------- free and busy
+
+def free_busy(resource: Resource, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """[start, end) cut into intervals of constant `free` capacity and `closed` flag
+    (a closure, or outside opening hours), adjacent equal intervals merged.
+
+    For a training, `free` is the resource's capacity minus nothing: its availability is
+    per session (see `upcoming_sessions`); only closures show.
+    """
+    rows: list[tuple[datetime, datetime, int]] = []
+    if resource.kind != "training":
+        rows = db.session.execute(
+            sa.select(Booking.start_at, Booking.end_at, Booking.quantity).where(
+                Booking.resource_id == resource.id,
+                Booking.start_at < end,
+                Booking.end_at > start,
+                Booking.status.in_(ACTIVE_STATUSES),
+            )
+        ).all()
+    closed_periods = db.session.execute(
+        sa.select(Closure.start_at, Closure.end_at).where(
+            Closure.resource_id == resource.id, Closure.start_at < end, Closure.end_at > start
+        )
+    ).all()
+    closed_periods = list(closed_periods)
+    if resource.opening_hours and resource.kind in HOURS_KINDS:
+        closed_periods.extend(_outside_opening(resource.opening_hours, start, end))
+
+    # (instant, change of used capacity, change of closed count)
+    start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    edges: list[tuple[datetime, int, int]] = [(start, 0, 0), (end, 0, 0)]
+    for s, e, q in rows:
+        edges.append((max(s, start), q, 0))
+        edges.append((min(e, end), -q, 0))
+    for s, e in closed_periods:
+        edges.append((max(s, start), 0, 1))
+        edges.append((min(e, end), 0, -1))
+    edges.sort(key=lambda x: x[0])
+
+    intervals: list[dict[str, Any]] = []
+    used = closed = 0
+    i, n = 0, len(edges)
+    while i < n:
+        instant = edges[i][0]
+        while i < n and edges[i][0] == instant:
+            used += edges[i][1]
+            closed += edges[i][2]
+            i += 1
+        if i >= n or instant >= end:
+            break
+        nxt = edges[i][0]
+        free = max(resource.capacity - used, 0)
+        shut = closed > 0
+        if intervals and intervals[-1]["free"] == free and intervals[-1]["closed"] == shut:
+            intervals[-1]["end"] = nxt
+        else:
+            intervals.append({"start": instant, "end": nxt, "free": free, "closed": shut})
+    return intervals
+
+
+def _outside_opening(hours: Mapping[str, list[list[str]]], start: datetime, end: datetime):
+    day = start.astimezone(PARIS).date() - timedelta(days=1)
+    last = end.astimezone(PARIS).date() + timedelta(days=1)
+    cursor = datetime.combine(day, time(0), tzinfo=PARIS)
+    while day <= last:
+        for a, b in opening_intervals(hours, day):
+            if a > cursor:
+                yield (cursor.astimezone(timezone.utc), a.astimezone(timezone.utc))
+            cursor = max(cursor, b)
+        day += timedelta(days=1)
+    next_midnight = datetime.combine(day, time(0), tzinfo=PARIS)
+    if next_midnight > cursor:
+        yield (cursor.astimezone(timezone.utc), next_midnight.astimezone(timezone.utc))

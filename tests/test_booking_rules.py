@@ -1,0 +1,231 @@
+"""Booking rules at the service level: opening hours, quotas across weeks, free/busy, the
+waitlist, attendance, capacity changes."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from hub.errors import Invalid, InvalidState, QuotaExceeded
+from hub.extensions import db
+from hub.services import bookings, resources
+from hub.timeutil import PARIS
+from models import AuditEntry, Booking, Qualification
+
+
+def local(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS).astimezone(timezone.utc)
+
+
+def next_weekday(weekday: int, weeks: int = 1) -> date:
+    today = datetime.now(PARIS).date()
+    return today + timedelta(days=7 * weeks - today.weekday() + weekday)
+
+
+# ---------------------------------------------------------------- opening hours
+
+def test_opening_hours_read_from_the_form_text_area():
+    text = "lun 09:00-12:00 14:00-18:00\nSamedi 10:00-13:00\n\ndim: 00:00-24:00"
+    assert resources.parse_opening_hours(text) == {
+        "mon": [["09:00", "12:00"], ["14:00", "18:00"]],
+        "sat": [["10:00", "13:00"]],
+        "sun": [["00:00", "24:00"]],
+    }
+    assert resources.parse_opening_hours(resources.format_opening_hours(
+        resources.parse_opening_hours(text))) == resources.parse_opening_hours(text)
+
+
+@pytest.mark.parametrize("value", ["lundi", "lun 9-12", "xyz 09:00-12:00", '{"mon": ', "lun 12:00-09:00"])
+def test_opening_hours_reject_malformed_text(value):
+    with pytest.raises(ValueError):
+        resources.parse_opening_hours(value)
+
+
+def test_empty_opening_hours_mean_always_open():
+    assert resources.parse_opening_hours("") is None
+    assert resources.parse_opening_hours(None) is None
+
+
+def test_opening_hours_are_paris_time_across_daylight_saving(make):
+    machine = make.resource(make.fabrique(), opening_hours={"mon": [["09:00", "18:00"]], "sun": [["22:00", "24:00"]]})
+    winter, summer = date(2030, 1, 7), date(2030, 7, 1)  # Mondays
+    for day in (winter, summer):
+        assert resources.within_opening_hours(machine, local(day, 9), local(day, 18))
+        assert not resources.within_opening_hours(machine, local(day, 8, 30), local(day, 10))
+    sunday = date(2030, 1, 6)
+    assert resources.within_opening_hours(machine, local(sunday, 22), local(sunday + timedelta(days=1), 0))
+    assert not resources.within_opening_hours(machine, local(sunday, 23), local(sunday + timedelta(days=1), 10))
+
+
+def test_opening_hours_do_not_apply_to_incubation(make):
+    incubator = make.resource(make.fabrique(), kind="incubation", opening_hours={"mon": [["09:00", "18:00"]]})
+    assert resources.within_opening_hours(incubator, local(date(2030, 1, 7), 0), local(date(2030, 3, 7), 0))
+
+
+# ---------------------------------------------------------------- peak use and free/busy
+
+def test_peak_use_treats_periods_as_half_open():
+    t = [datetime(2030, 1, 1, h, tzinfo=timezone.utc) for h in range(6)]
+    assert resources.peak_use([(t[0], t[1], 2), (t[1], t[2], 3)]) == 3
+    assert resources.peak_use([(t[0], t[3], 2), (t[1], t[2], 3), (t[2], t[4], 1)]) == 5
+    assert resources.peak_use([]) == 0
+
+
+def test_free_busy_merges_equal_neighbours_and_marks_hours_outside_opening(make):
+    room = make.resource(make.fabrique(), kind="space", capacity=3, opening_hours={"tue": [["09:00", "17:00"]]})
+    tuesday = next_weekday(1)
+    place = make.place()
+    make.booking(room, place, start=local(tuesday, 10), end_at=local(tuesday, 12), quantity=2)
+    make.booking(room, place, start=local(tuesday, 12), end_at=local(tuesday, 13), quantity=2)
+    make.booking(room, place, start=local(tuesday, 12), end_at=local(tuesday, 14), status="cancelled")
+    day_start, day_end = local(tuesday, 0), local(tuesday + timedelta(days=1), 0)
+    intervals = resources.free_busy(room, day_start, day_end)
+    summary = [(i["start"].astimezone(PARIS).hour, i["end"].astimezone(PARIS).hour, i["free"], i["closed"])
+               for i in intervals]
+    assert summary == [(0, 9, 3, True), (9, 10, 3, False), (10, 13, 1, False), (13, 17, 3, False), (17, 0, 3, True)]
+    assert intervals[0]["start"] == day_start and intervals[-1]["end"] == day_end
+
+
+def test_free_busy_of_a_large_resource_reads_only_the_window(make):
+    room = make.resource(make.fabrique(), kind="space", capacity=10)
+    place = make.place()
+    start = local(next_weekday(0), 8)
+    rows = [
+        Booking(resource_id=room.id, place_id=place.id, start_at=start + timedelta(hours=3 * i),
+                end_at=start + timedelta(hours=3 * i + 2), quantity=1, status="confirmed", note="")
+        for i in range(2000)
+    ]
+    db.session.add_all(rows)
+    db.session.commit()
+    week = resources.free_busy(room, start, start + timedelta(days=7))
+    assert sum(1 for i in week if i["free"] == 9) == 56
+
+
+# ---------------------------------------------------------------- quota
+
+def test_quota_counts_each_iso_week_a_long_booking_touches(make):
+    owner = make.user()
+    member = make.user()
+    hub = make.fabrique(managers=[owner])
+    tiers_lieu = make.place(members=[member])
+    room = make.resource(hub, kind="space", capacity=5, max_hours_per_week=10)
+    sunday = next_weekday(6)
+    make.booking(room, tiers_lieu, start=local(sunday, 8), end_at=local(sunday, 16))
+    # Sunday 20:00 -> Monday 04:00: 4 h in this week (over 10 with the 8 already), 4 h in the next.
+    with pytest.raises(QuotaExceeded):
+        bookings.create_booking(room, member, {"place": tiers_lieu.slug, "start": local(sunday, 20).isoformat(),
+                                               "end": local(sunday + timedelta(days=1), 4).isoformat()})
+    db.session.rollback()
+    booking = bookings.create_booking(room, member, {"place": tiers_lieu.slug,
+                                                     "start": local(sunday, 22).isoformat(),
+                                                     "end": local(sunday + timedelta(days=1), 6).isoformat()})
+    assert booking.status == "confirmed"
+
+
+# ---------------------------------------------------------------- lifecycle details
+
+def test_cancelling_a_waitlisted_booking_releases_no_seat(make):
+    manager, member = make.user(), make.user()
+    hub = make.fabrique(managers=[manager])
+    tiers_lieu = make.place(members=[member])
+    training = make.resource(hub, kind="training", capacity=1)
+    session = make.session(training, seats=1)
+    first = bookings.create_booking(training, member, {"place": tiers_lieu.slug, "session": session.id})
+    waiting = bookings.create_booking(training, member, {"place": tiers_lieu.slug, "session": str(session.id)})
+    db.session.commit()
+    assert (first.status, waiting.status) == ("confirmed", "waitlisted")
+    bookings.cancel_booking(waiting, member)
+    db.session.commit()
+    db.session.refresh(session)
+    assert session.seats_taken == 1
+
+
+def test_refusing_needs_no_reason_but_keeps_one_given(make):
+    manager, member = make.user(), make.user()
+    hub = make.fabrique(managers=[manager])
+    tiers_lieu = make.place(members=[member])
+    room = make.resource(hub, kind="space", capacity=2, requires_approval=True)
+    booking = make.booking(room, tiers_lieu, status="pending")
+    bookings.refuse_booking(booking, manager, None)
+    db.session.commit()
+    assert booking.status == "refused" and booking.refusal_reason is None
+    with pytest.raises(InvalidState):
+        bookings.refuse_booking(booking, manager, "trop tard")
+
+
+def test_correcting_attendance_to_no_show_withdraws_the_qualification_it_gave(make):
+    manager, member = make.user(), make.user()
+    hub = make.fabrique(managers=[manager])
+    tiers_lieu = make.place(members=[member])
+    training = make.resource(hub, kind="training", capacity=4)
+    session = make.session(training, start=datetime.now(timezone.utc) - timedelta(hours=2))
+    booking = make.booking(training, tiers_lieu, session=session, user=member, start=session.start_at,
+                           end_at=session.end_at)
+    bookings.record_attendance(booking, manager, True, 2)
+    db.session.commit()
+    assert resources.is_qualified(member, training)
+    bookings.record_attendance(booking, manager, False)
+    db.session.commit()
+    assert not resources.is_qualified(member, training)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Qualification)) == 0
+    actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["booking.attendance", "qualification.granted", "booking.attendance",
+                       "qualification.withdrawn"]
+
+
+def test_a_manual_qualification_survives_a_no_show(make):
+    manager, member = make.user(), make.user()
+    hub = make.fabrique(managers=[manager])
+    tiers_lieu = make.place(members=[member])
+    training = make.resource(hub, kind="training", capacity=4)
+    make.qualification(member, training)
+    session = make.session(training, start=datetime.now(timezone.utc) - timedelta(hours=2))
+    booking = make.booking(training, tiers_lieu, session=session, user=member, start=session.start_at,
+                           end_at=session.end_at)
+    bookings.record_attendance(booking, manager, False)
+    db.session.commit()
+    assert resources.is_qualified(member, training)
+
+
+def test_lowering_session_capacity_below_the_fullest_session_is_refused(make):
+    manager = make.user()
+    hub = make.fabrique(managers=[manager])
+    training = make.resource(hub, kind="training", capacity=6)
+    make.session(training, seats=6, seats_taken=4)
+    with pytest.raises(Invalid) as caught:
+        resources.update_resource(training, manager, {"capacity": "3"})
+    assert "capacity" in caught.value.fields
+    db.session.rollback()
+    resources.update_resource(training, manager, {"capacity": "4"})
+
+
+def test_kind_cannot_change(make):
+    manager = make.user()
+    machine = make.resource(make.fabrique(managers=[manager]), kind="machine")
+    with pytest.raises(Invalid) as caught:
+        resources.update_resource(machine, manager, {"kind": "space"})
+    assert "kind" in caught.value.fields
+
+
+def test_pending_requests_are_those_of_the_places_one_manages(make):
+    manager = make.user()
+    hub = make.fabrique(managers=[manager])
+    other_hub = make.fabrique()
+    tiers_lieu = make.place()
+    mine = make.booking(make.resource(hub, requires_approval=True), tiers_lieu, status="pending")
+    make.booking(make.resource(other_hub, requires_approval=True), tiers_lieu, status="pending")
+    make.booking(make.resource(hub), tiers_lieu, status="confirmed")
+    assert [b.id for b in bookings.pending_requests(manager)] == [mine.id]
+
+
+def test_my_bookings_split_upcoming_and_past(make):
+    member = make.user()
+    tiers_lieu = make.place(members=[member])
+    machine = make.resource(make.fabrique(), capacity=3)
+    now = datetime.now(timezone.utc)
+    later = make.booking(machine, tiers_lieu, start=now + timedelta(days=2))
+    soon = make.booking(machine, tiers_lieu, start=now + timedelta(days=1))
+    past = make.booking(machine, tiers_lieu, start=now - timedelta(days=3))
+    assert [b.id for b in bookings.bookings_of_user_places(member, upcoming=True)] == [soon.id, later.id]
+    assert [b.id for b in bookings.bookings_of_user_places(member, upcoming=False)] == [past.id]
