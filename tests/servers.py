@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,20 +35,27 @@ def server_process(database_url: str, *, redis_url: str | None = None,
         env["REDIS_URL"] = redis_url
     argv = command or [sys.executable, "app.py"]
     argv = [a.replace("{port}", str(port)) for a in argv]
-    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    # The server's output goes to a file, not a pipe: a chatty server would block on a
+    # full pipe that nobody reads.
+    log = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
+
+    def output() -> str:
+        log.seek(0)
+        return log.read()[-4000:]
+
     try:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {proc.stdout.read() if proc.stdout else ''}")
+                raise RuntimeError(f"server exited: {output()}")
             try:
                 requests.get(base + "/api/v1/openapi.json", timeout=1)
                 break
             except requests.ConnectionError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError("server did not start in time")
+                    raise RuntimeError(f"server did not start in time: {output()}")
                 time.sleep(0.1)
         yield base
     finally:
@@ -57,5 +65,4 @@ def server_process(database_url: str, *, redis_url: str | None = None,
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+        log.close()
