@@ -75,6 +75,11 @@ def _init_login(app: Flask) -> None:
 
 
 def _init_socketio(app: Flask) -> None:
+    # Imported before the first init_app: handlers declared while no server exists are
+    # kept by the extension and registered on the server of every app created later.
+    from hub import sockets  # noqa: F401  (connect handler, rooms)
+    from hub.services import realtime
+
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
@@ -82,8 +87,6 @@ def _init_socketio(app: Flask) -> None:
         logger=False,
         engineio_logger=False,
     )
-    from hub import sockets  # noqa: F401  (connect handler, rooms)
-    from hub.services import realtime
 
     realtime.bind(socketio)
 

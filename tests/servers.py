@@ -53,7 +53,7 @@ def server_process(database_url: str, *, redis_url: str | None = None,
             try:
                 requests.get(base + "/api/v1/openapi.json", timeout=1)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up, or still busy starting
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"server did not start in time: {output()}")
                 time.sleep(0.1)

@@ -1,7 +1,17 @@
 """Live events over Socket.IO: who receives what, sent after the commit.
 
-Rooms: `user:<id>`, `place:<id>` (its members and managers), `managers:<place id>`
-(managers only), `network` (admin and ANCT), `resource:<id>` (watchers).
+Rooms, joined when a socket connects (hub/sockets.py):
+  `user:<id>`             every socket of that user;
+  `place:<id>`            members and managers of the place: they read its bookings;
+  `managers:<place id>`   managers only: they read the bookings on the place's resources;
+  `network`               admin and ANCT, who read everything;
+  `resource:<id>`         sockets that asked to `watch` the resource's availability.
+A booking event goes to `managers:<host place>`, `place:<booking place>` and `network`:
+exactly the readers of `GET /bookings`. A plain member of the host place is in
+`place:<host>` but not in `managers:<host>`, so hears nothing of other places' bookings.
+
+Rooms are computed at connect time: a membership granted or withdrawn later takes effect
+when the socket reconnects (a page does on its next load).
 """
 from __future__ import annotations
 
@@ -9,14 +19,18 @@ import logging
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+from flask import Flask
 from flask_socketio import SocketIO
 
 from hub.extensions import db
 from hub.services import events
 from hub.timeutil import to_iso
-from models import Booking, Resource
+from models import Booking, Membership, Resource, User
 
 logger = logging.getLogger(__name__)
+
+NETWORK_ROOM = "network"
 
 
 def bind(server: SocketIO) -> None:
@@ -29,23 +43,59 @@ def bind(server: SocketIO) -> None:
     events.set_emitter(emit)
 
 
+def bind_cli(app: Flask) -> bool:
+    """For CLI commands that change bookings: emit through a write-only client of the
+    Redis message queue, so sockets connected to any server process hear of it.
+
+    Without REDIS_URL a CLI process cannot reach anybody's socket: events are dropped
+    (pages catch up on their next load or reconnection). Returns whether it is bound.
+    """
+    url = app.config.get("REDIS_URL")
+    if not url:
+        events.set_emitter(None)
+        return False
+    bind(SocketIO(message_queue=url, write_only=True))
+    return True
+
+
+def user_rooms(user: User) -> list[str]:
+    """The rooms a socket of this user joins on connect."""
+    rooms = [f"user:{user.id}"]
+    memberships = db.session.execute(
+        sa.select(Membership.place_id, Membership.role).where(Membership.user_id == user.id)
+    ).all()
+    for place_id, role in memberships:
+        rooms.append(f"place:{place_id}")
+        if role == "manager":
+            rooms.append(f"managers:{place_id}")
+    if user.sees_network:
+        rooms.append(NETWORK_ROOM)
+    return rooms
+
+
 def booking_rooms(booking: Booking) -> list[str]:
     """Exactly those who may read the booking through the API."""
-    return [f"managers:{booking.resource.place_id}", f"place:{booking.place_id}", "network"]
+    return [f"managers:{booking.resource.place_id}", f"place:{booking.place_id}", NETWORK_ROOM]
 
 
 def booking_event(booking: Booking, event: str) -> None:
     """Queue `booking.created` / `booking.updated`; sent after the commit."""
     from hub.services.bookings import booking_dict
 
+    # The flush fills the id and updated_at the payload carries.
     db.session.flush()
     events.queue(db.session, event, booking_dict(booking), booking_rooms(booking))
 
 
 def availability_changed(resource: Resource, start: datetime, end: datetime) -> None:
+    """Queue `availability.changed` for the sockets watching the resource."""
     events.queue(
         db.session,
         "availability.changed",
         {"resource": resource.id, "start": to_iso(start), "end": to_iso(end)},
         [f"resource:{resource.id}"],
     )
+
+
+def resource_exists(resource_id: int) -> bool:
+    return db.session.get(Resource, resource_id) is not None
