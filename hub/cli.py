@@ -18,6 +18,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(import_fabriques_command)
+    app.cli.add_command(booking_group)
 
 
 @click.command("create-user")
@@ -86,3 +87,54 @@ def import_fabriques_command(csv_file: Path, dry_run: bool) -> None:
         click.echo(f"Erreur de la base de données, rien n'a été importé : {cause}", err=True)
         raise SystemExit(1) from None
     click.echo(summary.replace("à créer", "créée(s)").replace("à mettre à jour", "mise(s) à jour"))
+
+
+@click.group("booking")
+def booking_group() -> None:
+    """Change a booking from the command line, with the rights of a given user.
+
+    Support staff use it when a fabrique phones in; the change is audited under that
+    user, and live pages hear of it through the Redis message queue (REDIS_URL).
+    """
+
+
+def _change_booking(booking_id: int, email: str, change) -> None:  # type: ignore[no-untyped-def]
+    from flask import current_app
+
+    from hub.services import accounts, bookings, realtime
+
+    realtime.bind_cli(current_app)
+    user = accounts.user_by_email(email)
+    if user is None:
+        click.echo(f"Erreur : aucun compte pour {email}.", err=True)
+        raise SystemExit(1)
+    try:
+        booking = change(bookings.get_visible_booking(user, booking_id), user)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        click.echo(f"Erreur : {exc.message}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Réservation n° {booking.id} : {bookings.STATUS_LABELS[booking.status].lower()}.")
+
+
+@booking_group.command("cancel")
+@click.argument("booking_id", type=int)
+@click.option("--as", "email", required=True, help="Email du compte au nom duquel annuler.")
+@with_appcontext
+def cancel_booking_command(booking_id: int, email: str) -> None:
+    """Cancel a booking (frees its capacity, promotes the waitlist)."""
+    from hub.services import bookings
+
+    _change_booking(booking_id, email, bookings.cancel_booking)
+
+
+@booking_group.command("confirm")
+@click.argument("booking_id", type=int)
+@click.option("--as", "email", required=True, help="Email du gestionnaire qui confirme.")
+@with_appcontext
+def confirm_booking_command(booking_id: int, email: str) -> None:
+    """Confirm a pending booking."""
+    from hub.services import bookings
+
+    _change_booking(booking_id, email, bookings.confirm_booking)

@@ -148,25 +148,25 @@ def test_a_booking_made_on_one_process_reaches_a_reader_connected_to_another(
     assert "booking.updated" not in member.names()
 
 
-def test_a_command_line_change_reaches_sockets_through_the_write_only_queue_client(
-    app, make, world, redis_url, database_url, listeners
+def test_a_booking_confirmed_from_the_command_line_reaches_sockets_through_redis(
+    app, runner, make, world, redis_url, database_url, listeners
 ):
     booking = make.booking(world.resource, world.place, status="pending")
     token = token_for(world.host_manager)
+    manager_email = world.host_manager.email
     end_transaction()
     with server_process(database_url, redis_url=redis_url) as server:
         manager = Listener(server, token)
         listeners.append(manager)
         app.config["REDIS_URL"] = redis_url
         try:
-            assert realtime.bind_cli(app)
-            booking.status = "confirmed"
-            realtime.booking_event(booking, "booking.updated")
-            db.session.commit()
+            result = runner.invoke(args=["booking", "confirm", str(booking.id), "--as", manager_email])
         finally:
             from hub.extensions import socketio as server_socketio
 
             realtime.bind(server_socketio)
+        assert result.exit_code == 0, result.output
+        assert "confirmée" in result.output
 
         update = manager.wait_for("booking.updated", id=booking.id)
         assert update["status"] == "confirmed"
