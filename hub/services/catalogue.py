@@ -6,8 +6,6 @@ The one write here is the user's private calendar-feed token.
 """
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from hub.reference import DEPARTEMENTS
 from hub.services import audit
 from hub.services import bookings as bookings_service
 from hub.services import resources as resources_service
+from hub.services.spreadsheet import csv_text
 from hub.timeutil import PARIS, local
 from models import (
     ACTIVE_STATUSES,
@@ -331,32 +330,28 @@ def bookings_csv(place: Place) -> str:
         .where(Resource.place_id == place.id)
         .order_by(Booking.start_at, Booking.id)
     )
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADERS)
-    for booking, resource, booked_for, user in rows:
+
+    def line(booking: Booking, resource: Resource, booked_for: Place, user: User | None) -> tuple:
         hours = (booking.end_at - booking.start_at).total_seconds() / 3600
-        writer.writerow(
-            (
-                booking.id,
-                resource.name,
-                KIND_LABELS.get(resource.kind, resource.kind),
-                booked_for.name,
-                booked_for.departement,
-                local(booking.start_at).strftime("%d/%m/%Y %H:%M"),
-                local(booking.end_at).strftime("%d/%m/%Y %H:%M"),
-                f"{hours:.2f}".replace(".", ","),
-                booking.quantity,
-                "" if booking.beneficiaries is None else booking.beneficiaries,
-                STATUS_LABELS.get(booking.status, booking.status),
-                {True: "présent", False: "absent", None: ""}[booking.attended],
-                booking.refusal_reason or "",
-                user.name if user is not None else "",
-                local(booking.created_at).strftime("%d/%m/%Y %H:%M"),
-            )
+        return (
+            booking.id,
+            resource.name,
+            KIND_LABELS.get(resource.kind, resource.kind),
+            booked_for.name,
+            booked_for.departement,
+            local(booking.start_at).strftime("%d/%m/%Y %H:%M"),
+            local(booking.end_at).strftime("%d/%m/%Y %H:%M"),
+            f"{hours:.2f}".replace(".", ","),
+            booking.quantity,
+            "" if booking.beneficiaries is None else booking.beneficiaries,
+            STATUS_LABELS.get(booking.status, booking.status),
+            {True: "présent", False: "absent", None: ""}[booking.attended],
+            booking.refusal_reason or "",
+            user.name if user is not None else "",
+            local(booking.created_at).strftime("%d/%m/%Y %H:%M"),
         )
-    return out.getvalue()
+
+    return csv_text(CSV_HEADERS, (line(*row) for row in rows))
 
 
 # --- calendars ---------------------------------------------------------------------------

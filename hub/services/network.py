@@ -9,9 +9,7 @@ any new or removed resource, and any edit of a place start a fresh computation.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import logging
 import threading
 from collections import OrderedDict
@@ -27,6 +25,8 @@ from hub.errors import Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.reference import REGIONS
 from hub.services import network_metrics as metrics
+from hub.services import places as places_service
+from hub.services.spreadsheet import csv_text
 from hub.services.network_metrics import Flow, PlaceInfo
 from hub.timeutil import parse_datetime, to_iso
 from models import Booking, Membership, Place, Resource, User
@@ -392,14 +392,7 @@ def may_read_hub(user: User, slug: str) -> Place:
         raise NotFound("Ce lieu n'existe pas.")
     if user.sees_network:
         return place
-    is_manager = db.session.scalar(
-        sa.select(Membership.id).where(
-            Membership.user_id == user.id,
-            Membership.place_id == place.id,
-            Membership.role == "manager",
-        )
-    )
-    if not is_manager:
+    if not places_service.is_manager(user, place.id):
         raise Forbidden("Seuls les gestionnaires de ce lieu voient ses figures.")
     return place
 
@@ -594,13 +587,10 @@ def _csv_cell(value: Any) -> str:
 
 def to_csv(columns: list[tuple[str, str]], rows: Iterable[Mapping[str, Any]]) -> str:
     """UTF-8 with a byte order mark and `;` separators: what French spreadsheets open."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([header for _, header in columns])
-    for row in rows:
-        writer.writerow([_csv_cell(row.get(key)) for key, _ in columns])
-    return out.getvalue()
+    return csv_text(
+        [header for _, header in columns],
+        ([_csv_cell(row.get(key)) for key, _ in columns] for row in rows),
+    )
 
 
 # ---------------------------------------------------------------- page helpers

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlparse
 from typing import Any, Callable, TypeVar
 
 from flask import Flask, abort, render_template
@@ -90,3 +91,22 @@ def navigation() -> dict[str, Any]:
         "manages": bool(manages),
         "pending": places_service.pending_requests_count(manages),
     }
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(ch) < 32 for ch in target):
+        return None
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc:
+        return None
+    return target
+
+
+def next_or(default: str) -> str:
+    """The form's or query's `next` target if it is on this site, else `default`."""
+    from flask import request
+
+    return safe_next(request.form.get("next") or request.args.get("next")) or default

@@ -1,7 +1,6 @@
 """Pages: register, log in, log out."""
 from __future__ import annotations
 
-from urllib.parse import urlparse
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
@@ -9,20 +8,9 @@ from flask_login import current_user, login_user, logout_user
 from hub.errors import Duplicate, Invalid, TooManyRequests, Unauthenticated
 from hub.extensions import db
 from hub.services import accounts
+from hub.web import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next(target: str | None) -> str | None:
-    """`target` if it is a path on this site, else None (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    if any(ord(ch) < 32 for ch in target):
-        return None
-    parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc:
-        return None
-    return target
 
 
 @bp.route("/connexion", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from hub.services import bookings as bookings_service
 from hub.services import catalogue as catalogue_service
 from hub.services import places as places_service
 from hub.services import resources as resources_service
+from hub.web import next_or
 from models import ACTIVE_STATUSES, Resource
 
 bp = Blueprint("catalogue", __name__)
@@ -102,7 +103,7 @@ def cancel(booking_id: int):  # type: ignore[no-untyped-def]
         flash(exc.message, "error")
     else:
         flash("La réservation est annulée.", "success")
-    return redirect(_safe_next(url_for("catalogue.my_bookings")))
+    return redirect(next_or(url_for("catalogue.my_bookings")))
 
 
 def _visible_resource_or_404(resource_id: int) -> Resource:
@@ -152,11 +153,3 @@ def _booked_message(status: str) -> str:
         "pending": "Votre demande est envoyée : l'équipe de la fabrique va la valider.",
         "waitlisted": "La session est complète : vous êtes sur liste d'attente.",
     }.get(status, "Votre réservation est enregistrée.")
-
-
-def _safe_next(default: str) -> str:
-    """A `next` target on this site only (no open redirect)."""
-    target = request.form.get("next") or request.args.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default

@@ -13,6 +13,7 @@ from hub.services import bookings as bookings_service
 from hub.services import catalogue as catalogue_service
 from hub.services import places as places_service
 from hub.services import resources as resources_service
+from hub.web import next_or
 from models import Place, Resource
 
 bp = Blueprint("manage", __name__, url_prefix="/gestion")
@@ -255,14 +256,7 @@ def _decide(booking_id: int, act: Any, done: str):  # type: ignore[no-untyped-de
         flash(exc.message, "error")
     else:
         flash(done, "success")
-    return redirect(_safe_next(url_for("manage.requests")))
-
-
-def _safe_next(default: str) -> str:
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return redirect(next_or(url_for("manage.requests")))
 
 
 def _unprefixed(form: Mapping[str, Any], prefix: str) -> dict[str, Any]:
