@@ -30,7 +30,11 @@ class Booking(Base):
         sa.CheckConstraint(
             "attended IS NULL OR status = 'confirmed'", name="attendance_only_when_confirmed"
         ),
-        sa.Index("ix_bookings_resource_period", "resource_id", "start_at", "end_at"),
+        # Overlap checks (`start_at < :end AND end_at > :start`) seek on `end_at > :start`:
+        # they read the bookings still to come, never the resource's whole history (which
+        # a seek on `start_at < :end` would walk for every booking of a period to come).
+        # The only index led by resource_id, so SQLite has no tie to break.
+        sa.Index("ix_bookings_resource_end", "resource_id", "end_at", "start_at"),
         sa.Index("ix_bookings_place_start", "place_id", "start_at"),
         # The network analytics cache keys on the latest change.
         sa.Index("ix_bookings_updated_at", "updated_at"),

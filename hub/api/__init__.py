@@ -34,12 +34,18 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Built once: every API request runs it (api_tokens.token_hash is unique, so indexed).
+_USER_BY_TOKEN = (
+    sa.select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == sa.bindparam("token_hash"))
+)
+
+
 def user_for_token(token: str | None) -> User | None:
     if not token:
         return None
-    return db.session.scalar(
-        sa.select(User).join(ApiToken).where(ApiToken.token_hash == hash_token(token))
-    )
+    return db.session.scalar(_USER_BY_TOKEN, {"token_hash": hash_token(token)})
 
 
 def bearer_user() -> User | None:
