@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 36b2ef8120b2
+Revision ID: c0109e946ed9
 Revises: 
-Create Date: 2026-11-22 03:25:16.408665
+Create Date: 2026-11-22 04:38:33.207783
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 import models.base
 
 # revision identifiers, used by Alembic.
-revision = '36b2ef8120b2'
+revision = 'c0109e946ed9'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -237,7 +237,7 @@ def upgrade():
         )
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.create_index('ix_bookings_place_start', ['place_id', 'start_at'], unique=False)
-        batch_op.create_index('ix_bookings_resource_period', ['resource_id', 'start_at', 'end_at'], unique=False)
+        batch_op.create_index('ix_bookings_resource_end', ['resource_id', 'end_at', 'start_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_bookings_session_id'), ['session_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_bookings_status'), ['status'], unique=False)
         batch_op.create_index('ix_bookings_updated_at', ['updated_at'], unique=False)
@@ -251,7 +251,7 @@ def downgrade():
         batch_op.drop_index('ix_bookings_updated_at')
         batch_op.drop_index(batch_op.f('ix_bookings_status'))
         batch_op.drop_index(batch_op.f('ix_bookings_session_id'))
-        batch_op.drop_index('ix_bookings_resource_period')
+        batch_op.drop_index('ix_bookings_resource_end')
         batch_op.drop_index('ix_bookings_place_start')
 
     op.drop_table('bookings')
