@@ -28,6 +28,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     if config_overrides:
         app.config.update(config_overrides)
 
+    _pool_options(app)
     import models  # noqa: F401  (registers every table on the metadata)
 
     db.init_app(app)
@@ -54,6 +55,20 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _pool_options(app: Flask) -> None:
+    """A pool as large as the writers that may queue at once. With the default 5 + 10
+    overflow, 8 concurrent writers on SQLite keep opening and closing overflow connections
+    (each runs the PRAGMAs of hub/db.py) instead of reusing them. An in-memory SQLite
+    database uses a single-connection pool that takes no such options."""
+    url = str(app.config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if not url.startswith("sqlite") or ":memory:" in url or url.rstrip("/") in ("sqlite:", "sqlite://"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_size", 20)
+    options.setdefault("max_overflow", 80)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _init_login(app: Flask) -> None:

@@ -8,7 +8,6 @@ from flask import jsonify, request
 from hub.api import auth_required, bp, current_api_user, json_body, paginate
 from hub.extensions import db
 from hub.services import bookings as service
-from hub.services.resources import get_resource
 from models import BOOKING_STATUSES
 
 
@@ -21,7 +20,15 @@ def _respond(booking, status: int = 200):  # type: ignore[no-untyped-def]
     # Serialize before the commit: reading expired attributes afterwards would open a
     # second (write-locked, on SQLite) transaction for nothing.
     body = service.booking_dict(booking)
-    db.session.commit()
+    # Nothing reads the objects after this commit, so expiring them all is wasted work;
+    # the session (which may outlive the request under an outer app context) keeps its
+    # setting for later commits.
+    session = db.session()
+    previous, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = previous
     return jsonify(body), status
 
 
@@ -29,7 +36,7 @@ def _respond(booking, status: int = 200):  # type: ignore[no-untyped-def]
 @auth_required
 def create_booking(resource_id: str):  # type: ignore[no-untyped-def]
     data = json_body()
-    booking = service.create_booking(get_resource(resource_id), current_api_user(), data)
+    booking = service.create_booking_for(resource_id, current_api_user(), data)
     return _respond(booking, 201)
 
 

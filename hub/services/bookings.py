@@ -235,6 +235,37 @@ _PLACE_AND_ROLE = (
 )
 
 
+# The resource, the place booked for and the booker's role in it, in one round trip.
+_RESOURCE_PLACE_ROLE = (
+    sa.select(Resource, Place, Membership.role)
+    .select_from(Resource)
+    .outerjoin(Place, Place.slug == sa.bindparam("slug"))
+    .outerjoin(Membership, sa.and_(Membership.place_id == Place.id, Membership.user_id == sa.bindparam("uid")))
+    .where(Resource.id == sa.bindparam("rid"))
+)
+
+
+def create_booking_for(resource_id: Any, user: User, data: Mapping[str, Any]) -> Booking:
+    """`create_booking` for a resource id (the API): the resource, the place named in
+    `data` and the booker's role there come from a single query."""
+    try:
+        rid = int(resource_id)
+    except (TypeError, ValueError):
+        raise NotFound("Cette ressource n'existe pas.") from None
+    if not -(2**63) < rid < 2**63:
+        raise NotFound("Cette ressource n'existe pas.")
+    slug = data.get("place")
+    if not isinstance(slug, str) or not slug.strip():
+        slug = None
+    else:
+        slug = slug.strip()
+    row = db.session.execute(_RESOURCE_PLACE_ROLE, {"rid": rid, "slug": slug, "uid": user.id}).first()
+    if row is None or row[0].archived_at is not None:
+        raise NotFound("Cette ressource n'existe pas.")
+    resource, place, role = row
+    return create_booking(resource, user, data, place_and_role=(slug, place, role))
+
+
 def occupancy(resource: Resource, start: datetime, end: datetime) -> tuple[bool, int]:
     """(whether a closure overlaps [start, end), peak of active quantities in it)."""
     rows = db.session.connection().execute(_OCCUPANCY, {"rid": resource.id, "start": start, "end": end}).all()
@@ -244,15 +275,20 @@ def occupancy(resource: Resource, start: datetime, end: datetime) -> tuple[bool,
 
 # ---------------------------------------------------------------- creating
 
-def create_booking(resource: Resource, user: User, data: Mapping[str, Any]) -> Booking:
+def create_booking(resource: Resource, user: User, data: Mapping[str, Any], *,
+                   place_and_role: tuple[str | None, Place | None, str | None] | None = None) -> Booking:
     """Book `resource` for a place of `user`: 201 confirmed, pending or waitlisted, or a
-    DomainError and nothing written."""
+    DomainError and nothing written. `place_and_role`: (slug, place, role) already read
+    for the slug of `data` (see `create_booking_for`)."""
     if resource.archived_at is not None:
         raise NotFound("Cette ressource n'existe pas.")
     f = Fields(data)
     slug = f.text("place", required=True, max_len=120)
-    place, role = (db.session.execute(_PLACE_AND_ROLE, {"slug": slug, "uid": user.id}).first()
-                   or (None, None)) if slug else (None, None)
+    if place_and_role is not None and slug and place_and_role[0] == slug:
+        place, role = place_and_role[1], place_and_role[2]
+    else:
+        place, role = (db.session.execute(_PLACE_AND_ROLE, {"slug": slug, "uid": user.id}).first()
+                       or (None, None)) if slug else (None, None)
     if slug and place is None:
         f.error("place", "Ce lieu n'existe pas.")
     note = f.text("note", max_len=5000, default="") or ""
@@ -310,13 +346,12 @@ def create_booking(resource: Resource, user: User, data: Mapping[str, Any]) -> B
         raise Unavailable("Il ne reste pas assez de place sur ce créneau.")
 
     booking = _insert(Booking(
-        resource=resource, place=place, user=user, session=session,
         resource_id=resource.id, place_id=place.id, user_id=user.id,
         session_id=session.id if session else None, start_at=start, end_at=end,
         quantity=quantity, beneficiaries=beneficiaries, note=note, status=status,
         exclusive=exclusive_for(resource), created_at=now, updated_at=now, refusal_reason=None,
         attended=None,
-    ))
+    ), resource=resource, place=place, user=user, session=session)
     # The event first: its flush is then empty, and the audit row goes with the commit.
     realtime.booking_event(booking, "booking.created")
     audit.record_now(user, "booking.created", booking, status=status, resource=resource.id,
@@ -423,10 +458,11 @@ def _release_seats(session: TrainingSession, quantity: int) -> None:
 _INSERT_BOOKING = sa.insert(Booking).returning(Booking.id)
 
 
-def _insert(booking: Booking) -> Booking:
+def _insert(booking: Booking, **related: Any) -> Booking:
     """Write a new booking with one Core INSERT, then attach the object to the session as
-    if it had been loaded: the unit-of-work pass would cost more than the rest of the
-    booking path."""
+    if it had been loaded, with its related objects (`resource`, `place`, ...) in place:
+    the unit-of-work pass would cost more than the rest of the booking path, and the
+    serializers read them."""
     values = {c.key: getattr(booking, c.key) for c in Booking.__table__.columns if c.key != "id"}
     connection = db.session.connection()
     if booking.exclusive and connection.dialect.name == "postgresql":
@@ -442,6 +478,8 @@ def _insert(booking: Booking) -> Booking:
     else:
         booking.id = connection.execute(_INSERT_BOOKING, values).scalar_one()
     so.make_transient_to_detached(booking)
+    for key, value in related.items():
+        so.attributes.set_committed_value(booking, key, value)
     db.session.add(booking)
     return booking
 
