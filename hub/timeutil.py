@@ -32,3 +32,16 @@ def to_iso(value: datetime | None) -> str | None:
 
 def local(value: datetime) -> datetime:
     return value.astimezone(PARIS)
+
+
+def duration_text(minutes: int) -> str:
+    """A duration in French: "2 jours", "1 h 30", "45 min"."""
+    if minutes >= 24 * 60 and minutes % (24 * 60) == 0:
+        days = minutes // (24 * 60)
+        return f"{days} jour{'s' if days > 1 else ''}"
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{hours} h {rest:02d}"
+    if hours:
+        return f"{hours} h"
+    return f"{rest} min"

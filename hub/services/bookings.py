@@ -49,7 +49,7 @@ from hub.services.resources import (
     within_opening_hours,
 )
 from hub.services.validate import Fields
-from hub.timeutil import PARIS, to_iso
+from hub.timeutil import PARIS, duration_text, to_iso
 from models import (
     ACTIVE_STATUSES,
     BOOKING_STATUSES,
@@ -317,7 +317,7 @@ def create_booking(resource: Resource, user: User, data: Mapping[str, Any], *,
         f.error("note", "Présentez en quelques lignes le projet à incuber.")
     if session and resource.min_notice_minutes and session.start_at < now + timedelta(
             minutes=resource.min_notice_minutes):
-        f.error("session", f"Réservez au moins {_duration_text(resource.min_notice_minutes)} à l'avance.")
+        f.error("session", f"Réservez au moins {duration_text(resource.min_notice_minutes)} à l'avance.")
     f.check()
     assert place is not None and start is not None and end is not None and quantity is not None
 
@@ -368,23 +368,14 @@ def _check_period(f: Fields, resource: Resource, start: datetime, end: datetime,
     if start < now:
         f.error("start", "Le début est déjà passé.")
     elif resource.min_notice_minutes and start < now + timedelta(minutes=resource.min_notice_minutes):
-        f.error("start", f"Réservez au moins {_duration_text(resource.min_notice_minutes)} à l'avance.")
+        f.error("start", f"Réservez au moins {duration_text(resource.min_notice_minutes)} à l'avance.")
     minutes = (end - start).total_seconds() / 60
     if resource.min_duration_minutes and minutes < resource.min_duration_minutes:
-        f.error("end", f"La durée minimale est de {_duration_text(resource.min_duration_minutes)}.")
+        f.error("end", f"La durée minimale est de {duration_text(resource.min_duration_minutes)}.")
     if resource.max_duration_minutes and minutes > resource.max_duration_minutes:
-        f.error("end", f"La durée maximale est de {_duration_text(resource.max_duration_minutes)}.")
+        f.error("end", f"La durée maximale est de {duration_text(resource.max_duration_minutes)}.")
     if not within_opening_hours(resource, start, end):
         f.error("start", "Ce créneau sort des horaires d'ouverture de la ressource.")
-
-
-def _duration_text(minutes: int) -> str:
-    if minutes % (24 * 60) == 0:
-        days = minutes // (24 * 60)
-        return f"{days} jour{'s' if days > 1 else ''}"
-    if minutes % 60 == 0:
-        return f"{minutes // 60} h"
-    return f"{minutes} min"
 
 
 def _week_start(instant: datetime) -> datetime:

@@ -22,7 +22,7 @@ from hub.services import audit
 from hub.services import bookings as bookings_service
 from hub.services import resources as resources_service
 from hub.services.spreadsheet import csv_text
-from hub.timeutil import PARIS, local
+from hub.timeutil import PARIS, duration_text, local
 from models import (
     ACTIVE_STATUSES,
     Booking,
@@ -217,11 +217,11 @@ def rules_in_french(resource: Resource) -> list[str]:
             else "Une seule réservation à la fois."
         )
     if resource.min_duration_minutes:
-        rules.append(f"Durée minimale : {duration_label(resource.min_duration_minutes)}.")
+        rules.append(f"Durée minimale : {duration_text(resource.min_duration_minutes)}.")
     if resource.max_duration_minutes:
-        rules.append(f"Durée maximale : {duration_label(resource.max_duration_minutes)}.")
+        rules.append(f"Durée maximale : {duration_text(resource.max_duration_minutes)}.")
     if resource.min_notice_minutes:
-        rules.append(f"À réserver au moins {duration_label(resource.min_notice_minutes)} à l'avance.")
+        rules.append(f"À réserver au moins {duration_text(resource.min_notice_minutes)} à l'avance.")
     if resource.max_hours_per_week:
         rules.append(f"Au plus {resource.max_hours_per_week:g} h par semaine et par lieu.")
     return rules
@@ -240,19 +240,8 @@ def opening_hours_lines(resource: Resource) -> list[str]:
     return lines
 
 
-def duration_label(minutes: int) -> str:
-    if minutes % (60 * 24) == 0 and minutes >= 60 * 24:
-        days = minutes // (60 * 24)
-        return f"{days} jour{'s' if days > 1 else ''}"
-    hours, rest = divmod(minutes, 60)
-    if hours and rest:
-        return f"{hours} h {rest:02d}"
-    if hours:
-        return f"{hours} h"
-    return f"{rest} min"
-
-
 # --- back office --------------------------------------------------------------------------
+
 
 def managed_places(user: User) -> list[Place]:
     """The places whose back office the user may open (all fabriques for an admin)."""
