@@ -88,8 +88,8 @@ def booking(resource: Resource, place: Place, **params: Any) -> Booking:
     return _save(Booking(resource=resource, place=place, **params))
 
 
-def api_headers(user: User) -> dict[str, str]:
-    """Bearer headers for `user`, from an ApiToken row made directly (no password hashing:
+def api_token(user: User) -> str:
+    """An API token for `user`, from an ApiToken row made directly (no password hashing:
     fast, and usable by tests that seed data before starting a server)."""
     import secrets
 
@@ -98,7 +98,11 @@ def api_headers(user: User) -> dict[str, str]:
 
     token = secrets.token_urlsafe(24)
     _save(ApiToken(user_id=user.id, token_hash=hash_token(token)))
-    return {"Authorization": f"Bearer {token}"}
+    return token
+
+
+def api_headers(user: User) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_token(user)}"}
 
 
 def qualification(user: User, training: Resource, **params: Any) -> Any:

@@ -1,31 +1,19 @@
 """Live events on one process: who may connect, who hears what, and when."""
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
-from hub.api import hash_token
 from hub.extensions import db, socketio
 from hub.services import events
-from models import ApiToken, Membership, User
-
-
-def token_for(user: User) -> str:
-    token = secrets.token_urlsafe(24)
-    db.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token)))
-    db.session.commit()
-    return token
-
-
-def bearer(user: User) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_for(user)}"}
+from models import Membership, User
+from tests.factories import api_headers, api_token
 
 
 def connect(app, user: User):  # type: ignore[no-untyped-def]
-    sock = socketio.test_client(app, auth={"token": token_for(user)})
+    sock = socketio.test_client(app, auth={"token": api_token(user)})
     assert sock.is_connected()
     return sock
 
@@ -62,7 +50,7 @@ def book(client, world, **body: Any):  # type: ignore[no-untyped-def]
     payload = {"place": world.place.slug, **slot(), **body}
     return client.post(
         f"/api/v1/resources/{world.resource.id}/bookings", json=payload,
-        headers=bearer(world.booker),
+        headers=api_headers(world.booker),
     )
 
 
@@ -137,7 +125,7 @@ def test_manager_decision_emits_booking_updated(app, client, world, action, stat
     outsider_sock = connect(app, world.outsider)
 
     response = client.post(f"/api/v1/bookings/{booking['id']}/{action}", json={},
-                           headers=bearer(world.host_manager))
+                           headers=api_headers(world.host_manager))
 
     assert response.status_code == 200, response.get_json()
     updates = received(booker_sock, "booking.updated")
@@ -150,7 +138,7 @@ def test_cancellation_emits_booking_updated_to_the_host_managers(app, client, wo
     manager_sock = connect(app, world.host_manager)
 
     response = client.post(f"/api/v1/bookings/{booking['id']}/cancel", json={},
-                           headers=bearer(world.booker))
+                           headers=api_headers(world.booker))
 
     assert response.status_code == 200, response.get_json()
     assert [u["status"] for u in received(manager_sock, "booking.updated")] == ["cancelled"]
@@ -162,14 +150,14 @@ def test_promotion_from_the_waitlist_emits_booking_updated(app, client, make, wo
     other = make.place(members=[make.user(email="second@example.org")])
     first = client.post(f"/api/v1/resources/{training.id}/bookings",
                         json={"place": world.place.slug, "session": session.id},
-                        headers=bearer(world.booker)).get_json()
+                        headers=api_headers(world.booker)).get_json()
     second = client.post(f"/api/v1/resources/{training.id}/bookings",
                          json={"place": other.slug, "session": session.id},
-                         headers=bearer(other.memberships[0].user)).get_json()
+                         headers=api_headers(other.memberships[0].user)).get_json()
     assert (first["status"], second["status"]) == ("confirmed", "waitlisted")
     manager_sock = connect(app, world.host_manager)
 
-    client.post(f"/api/v1/bookings/{first['id']}/cancel", json={}, headers=bearer(world.booker))
+    client.post(f"/api/v1/bookings/{first['id']}/cancel", json={}, headers=api_headers(world.booker))
 
     updates = {u["id"]: u["status"] for u in received(manager_sock, "booking.updated")}
     assert updates == {first["id"]: "cancelled", second["id"]: "confirmed"}
@@ -182,7 +170,7 @@ def test_attendance_emits_booking_updated(app, client, make, world):
 
     response = client.post(f"/api/v1/bookings/{booking_id}/attendance",
                            json={"attended": True, "beneficiaries": 4},
-                           headers=bearer(world.host_manager))
+                           headers=api_headers(world.host_manager))
 
     assert response.status_code == 200, response.get_json()
     updates = received(booker_sock, "booking.updated")
@@ -233,7 +221,7 @@ def test_a_watcher_hears_availability_changed_when_a_booking_is_cancelled(app, c
     watcher = connect(app, world.outsider)
     watcher.emit("watch", {"resource": world.resource.id}, callback=True)
 
-    client.post(f"/api/v1/bookings/{booking['id']}/cancel", json={}, headers=bearer(world.booker))
+    client.post(f"/api/v1/bookings/{booking['id']}/cancel", json={}, headers=api_headers(world.booker))
 
     assert [c["resource"] for c in received(watcher, "availability.changed")] == [world.resource.id]
 

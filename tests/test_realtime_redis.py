@@ -5,7 +5,6 @@ Needs TEST_REDIS_URL (scripts/testservices.py starts a throwaway Redis and sets 
 from __future__ import annotations
 
 import os
-import secrets
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -15,11 +14,10 @@ import pytest
 import requests
 import socketio
 
-from hub.api import hash_token
 from hub.extensions import db
 from hub.services import realtime
-from models import ApiToken, User
 from tests.conftest import require_service
+from tests.factories import api_token
 from tests.servers import server_process
 
 WAIT = 10.0
@@ -28,13 +26,6 @@ WAIT = 10.0
 @pytest.fixture
 def redis_url() -> str:
     return require_service("Redis (TEST_REDIS_URL)", os.environ.get("TEST_REDIS_URL"))
-
-
-def token_for(user: User) -> str:
-    token = secrets.token_urlsafe(24)
-    db.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token)))
-    db.session.commit()
-    return token
 
 
 def end_transaction() -> None:
@@ -116,7 +107,7 @@ def test_a_booking_made_on_one_process_reaches_a_reader_connected_to_another(
     app, world, two_servers, listeners
 ):
     a, b = two_servers
-    tokens = {name: token_for(getattr(world, name))
+    tokens = {name: api_token(getattr(world, name))
               for name in ("host_manager", "host_member", "booker")}
     resource_id, place_slug = world.resource.id, world.place.slug
     end_transaction()
@@ -152,7 +143,7 @@ def test_a_booking_confirmed_from_the_command_line_reaches_sockets_through_redis
     app, runner, make, world, redis_url, database_url, listeners
 ):
     booking = make.booking(world.resource, world.place, status="pending")
-    token = token_for(world.host_manager)
+    token = api_token(world.host_manager)
     manager_email = world.host_manager.email
     end_transaction()
     with server_process(database_url, redis_url=redis_url) as server:
