@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -60,19 +61,28 @@ def configure_engine(engine: Engine) -> None:
         if record_info.pop("holds_writer_lock", False):
             writer.release()
 
+    def _begin(conn, statement: str) -> None:  # type: ignore[no-untyped-def]
+        # Straight to the driver: every request begins a transaction, and SQLAlchemy's
+        # execution path costs several times the statement itself. Its errors still
+        # arrive wrapped (OperationalError) like any other.
+        try:
+            conn.connection.driver_connection.execute(statement)
+        except sqlite3.Error as exc:
+            raise sa.exc.OperationalError(statement, {}, exc) from exc
+
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
         if not write_intent.get():
-            conn.exec_driver_sql("BEGIN")
+            _begin(conn, "BEGIN")
             return
         if conn.info.get("holds_writer_lock"):  # a second transaction on the same connection
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin(conn, "BEGIN IMMEDIATE")
             return
         if not writer.acquire(timeout=WRITER_WAIT_SECONDS):
             raise sa.exc.OperationalError("BEGIN IMMEDIATE", {}, TimeoutError("database is locked"))
         conn.info["holds_writer_lock"] = True
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin(conn, "BEGIN IMMEDIATE")
         except BaseException:
             _release(conn.info)
             raise

@@ -26,7 +26,7 @@ class UTCDateTime(sa.types.TypeDecorator):
     """Timezone-aware datetimes stored in UTC.
 
     PostgreSQL keeps them as timestamptz; SQLite has no time zone type, so the
-    value is stored as naive UTC and made aware again on the way out.
+    value is stored as naive UTC text and made aware again on the way out.
     """
 
     impl = sa.DateTime(timezone=True)
@@ -48,6 +48,34 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+    # On SQLite, one conversion each way instead of ours chained to the dialect's (which
+    # formats and parses the text in Python): every booking check binds and reads
+    # several datetimes. The text is the dialect's own storage format,
+    # "YYYY-MM-DD HH:MM:SS.ffffff", so values written either way compare as equals.
+    def bind_processor(self, dialect: Any) -> Any:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to a UTC column")
+            return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return process
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+
+        def process(value: str | None) -> datetime | None:
+            if value is None:
+                return None
+            return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+
+        return process
 
 
 def utcnow() -> datetime:

@@ -114,13 +114,13 @@ def test_quota_counts_each_iso_week_a_long_booking_touches(make):
     make.booking(room, tiers_lieu, start=local(sunday, 8), end_at=local(sunday, 16))
     # Sunday 20:00 -> Monday 04:00: 4 h in this week (over 10 with the 8 already), 4 h in the next.
     with pytest.raises(QuotaExceeded):
-        bookings.create_booking(room, member, {"place": tiers_lieu.slug, "start": local(sunday, 20).isoformat(),
+        bookings.create_booking(room.id, member.id, {"place": tiers_lieu.slug, "start": local(sunday, 20).isoformat(),
                                                "end": local(sunday + timedelta(days=1), 4).isoformat()})
     db.session.rollback()
-    booking = bookings.create_booking(room, member, {"place": tiers_lieu.slug,
+    booking = bookings.create_booking(room.id, member.id, {"place": tiers_lieu.slug,
                                                      "start": local(sunday, 22).isoformat(),
                                                      "end": local(sunday + timedelta(days=1), 6).isoformat()})
-    assert booking.status == "confirmed"
+    assert booking["status"] == "confirmed"
 
 
 # ---------------------------------------------------------------- lifecycle details
@@ -131,10 +131,11 @@ def test_cancelling_a_waitlisted_booking_releases_no_seat(make):
     tiers_lieu = make.place(members=[member])
     training = make.resource(hub, kind="training", capacity=1)
     session = make.session(training, seats=1)
-    first = bookings.create_booking(training, member, {"place": tiers_lieu.slug, "session": session.id})
-    waiting = bookings.create_booking(training, member, {"place": tiers_lieu.slug, "session": str(session.id)})
+    first = bookings.create_booking(training.id, member.id, {"place": tiers_lieu.slug, "session": session.id})
+    waiting = bookings.get_booking(bookings.create_booking(
+        training.id, member.id, {"place": tiers_lieu.slug, "session": str(session.id)})["id"])
     db.session.commit()
-    assert (first.status, waiting.status) == ("confirmed", "waitlisted")
+    assert (first["status"], waiting.status) == ("confirmed", "waitlisted")
     bookings.cancel_booking(waiting, member)
     db.session.commit()
     db.session.refresh(session)
@@ -164,10 +165,10 @@ def test_correcting_attendance_to_no_show_withdraws_the_qualification_it_gave(ma
                            end_at=session.end_at)
     bookings.record_attendance(booking, manager, True, 2)
     db.session.commit()
-    assert resources.is_qualified(member, training)
+    assert resources.is_qualified(member.id, training.id)
     bookings.record_attendance(booking, manager, False)
     db.session.commit()
-    assert not resources.is_qualified(member, training)
+    assert not resources.is_qualified(member.id, training.id)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Qualification)) == 0
     actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["booking.attendance", "qualification.granted", "booking.attendance",
@@ -185,7 +186,7 @@ def test_a_manual_qualification_survives_a_no_show(make):
                            end_at=session.end_at)
     bookings.record_attendance(booking, manager, False)
     db.session.commit()
-    assert resources.is_qualified(member, training)
+    assert resources.is_qualified(member.id, training.id)
 
 
 def test_lowering_session_capacity_below_the_fullest_session_is_refused(make):

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from hub.errors import BadRequest, DomainError, Unauthenticated
 from hub.extensions import csrf, db
-from models import ApiToken, User, utcnow
+from models import ApiToken, User
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -35,25 +35,21 @@ def hash_token(token: str) -> str:
 
 
 # Built once: every API request runs it (api_tokens.token_hash is unique, so indexed).
-_USER_BY_TOKEN = (
-    sa.select(User)
-    .join(ApiToken, ApiToken.user_id == User.id)
-    .where(ApiToken.token_hash == sa.bindparam("token_hash"))
-)
+# A Core statement: it runs for every request, and most of them (bookings above all)
+# need nothing of the user but the id.
+_TOKENS = ApiToken.__table__
+_USER_ID_BY_TOKEN = sa.select(_TOKENS.c.user_id).where(_TOKENS.c.token_hash == sa.bindparam("token_hash"))
+
+
+def user_id_for_token(token: str | None) -> int | None:
+    if not token:
+        return None
+    return db.session.connection().execute(_USER_ID_BY_TOKEN, {"token_hash": hash_token(token)}).scalar()
 
 
 def user_for_token(token: str | None) -> User | None:
-    if not token:
-        return None
-    return db.session.scalar(_USER_BY_TOKEN, {"token_hash": hash_token(token)})
-
-
-def bearer_user() -> User | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return user_for_token(token.strip())
+    user_id = user_id_for_token(token)
+    return db.session.get(User, user_id) if user_id is not None else None
 
 
 def auth_required(view: F) -> F:
@@ -62,17 +58,26 @@ def auth_required(view: F) -> F:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        user = bearer_user()
-        if user is None:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        user_id = user_id_for_token(token.strip()) if scheme.lower() == "bearer" else None
+        if user_id is None:
             raise Unauthenticated("Jeton d'accès manquant ou invalide.")
-        g.api_user = user
+        g.api_user_id = user_id
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
 
+def current_api_user_id() -> int:
+    return g.api_user_id
+
+
 def current_api_user() -> User:
-    return g.api_user
+    """The caller, loaded on first use (the token's user: its row cannot vanish within
+    the request's transaction, the token going with it)."""
+    user = db.session.get(User, g.api_user_id)
+    assert user is not None
+    return user
 
 
 def json_body() -> dict[str, Any]:

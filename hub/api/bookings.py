@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import jsonify, request
 
-from hub.api import auth_required, bp, current_api_user, json_body, paginate
+from hub.api import auth_required, bp, current_api_user, current_api_user_id, json_body, paginate
 from hub.extensions import db
 from hub.services import bookings as service
 from models import BOOKING_STATUSES
@@ -35,9 +35,9 @@ def _respond(booking, status: int = 200):  # type: ignore[no-untyped-def]
 @bp.post("/resources/<resource_id>/bookings")
 @auth_required
 def create_booking(resource_id: str):  # type: ignore[no-untyped-def]
-    data = json_body()
-    booking = service.create_booking_for(resource_id, current_api_user(), data)
-    return _respond(booking, 201)
+    booking = service.create_booking(resource_id, current_api_user_id(), json_body())
+    db.session.commit()
+    return jsonify(booking), 201
 
 
 @bp.get("/bookings")

@@ -6,7 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from hub.extensions import db
-from models import AuditEntry, User
+from models import AuditEntry, User, utcnow
 
 
 def record(actor: User | None, action: str, obj: Any, **data: Any) -> AuditEntry:
@@ -27,15 +27,14 @@ def record(actor: User | None, action: str, obj: Any, **data: Any) -> AuditEntry
 _INSERT = sa.insert(AuditEntry)
 
 
-def record_now(actor: User | None, action: str, obj: Any, **data: Any) -> None:
-    """Like `record`, written at once by a single INSERT without a unit-of-work pass:
-    for paths that run hundreds of times a second (booking creation)."""
-    if obj is not None and getattr(obj, "id", None) is None:
-        db.session.flush()
-    db.session.connection().execute(_INSERT, [{
-        "actor_id": actor.id if actor is not None else None,
+def record_now(actor_id: int | None, action: str, object_type: str, object_id: int, **data: Any) -> None:
+    """Like `record`, for an object written without the ORM: a single INSERT at once,
+    no unit-of-work pass (booking creation runs hundreds of times a second)."""
+    db.session.connection().execute(_INSERT, {
+        "at": utcnow(),
+        "actor_id": actor_id,
         "action": action,
-        "object_type": type(obj).__name__.lower() if obj is not None else "system",
-        "object_id": getattr(obj, "id", None),
+        "object_type": object_type,
+        "object_id": object_id,
         "data": data,
-    }])
+    })

@@ -1,8 +1,9 @@
 """Bookings: the rules a request must pass, their lifecycle, and who sees what.
 
 Never oversold. Every change to a resource's bookings first takes the resource's row
-lock (`lock_resource`: SELECT ... FOR UPDATE on PostgreSQL; on SQLite the request already
-began with BEGIN IMMEDIATE and holds the database write lock), then counts. Behind the
+lock (SELECT ... FOR UPDATE on PostgreSQL: `lock_resource`, or `_TARGET` for a new
+booking; on SQLite the request already began with BEGIN IMMEDIATE and holds the database
+write lock), then counts. Behind the
 count stand the database's own guards: the EXCLUDE constraint `ex_bookings_no_overlap` on
 the bookings of capacity-1 resources (PostgreSQL), and the `seats_taken` counter of
 training sessions, moved by a conditional UPDATE and bounded by a CHECK.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time, timedelta, timezone
+from types import SimpleNamespace
 from typing import Any, Mapping
 
 import sqlalchemy as sa
@@ -48,7 +50,7 @@ from hub.services.resources import (
     peak_use,
     within_opening_hours,
 )
-from hub.services.validate import Fields
+from hub.services.validate import Fields, id_or_404
 from hub.timeutil import PARIS, duration_text, to_iso
 from models import (
     ACTIVE_STATUSES,
@@ -80,13 +82,19 @@ EXCLUSION_VIOLATION = "23P01"
 
 def booking_dict(booking: Booking) -> dict[str, Any]:
     """THE API representation of a booking (also the payload of live events)."""
+    return _representation(booking, booking.resource.name, booking.place.slug, booking.place.name)
+
+
+def _representation(booking: Booking | SimpleNamespace, resource_name: str, place_slug: str,
+                    place_name: str) -> dict[str, Any]:
+    """`booking_dict` of a Booking, or of a new booking's values (same attribute names)."""
     return {
         "id": booking.id,
         "status": booking.status,
         "resource": booking.resource_id,
-        "resource_name": booking.resource.name,
-        "place": booking.place.slug,
-        "place_name": booking.place.name,
+        "resource_name": resource_name,
+        "place": place_slug,
+        "place_name": place_name,
         "start": to_iso(booking.start_at),
         "end": to_iso(booking.end_at),
         "quantity": booking.quantity,
@@ -141,11 +149,7 @@ def visible_bookings(user: User, *, place: str | None = None, resource: int | No
 
 
 def get_booking(booking_id: Any) -> Booking:
-    try:
-        bid = int(booking_id)
-    except (TypeError, ValueError):
-        raise NotFound("Cette réservation n'existe pas.") from None
-    booking = db.session.get(Booking, bid) if -(2**63) < bid < 2**63 else None
+    booking = db.session.get(Booking, id_or_404(booking_id, "Cette réservation n'existe pas."))
     if booking is None:
         raise NotFound("Cette réservation n'existe pas.")
     return booking
@@ -227,46 +231,29 @@ _OCCUPANCY = sa.union_all(
         Closure.end_at > sa.bindparam("start"),
     ),
 )
-# The place booked for, and the booker's role in it.
-_PLACE_AND_ROLE = (
-    sa.select(Place, Membership.role)
-    .outerjoin(Membership, sa.and_(Membership.place_id == Place.id, Membership.user_id == sa.bindparam("uid")))
-    .where(Place.slug == sa.bindparam("slug"))
-)
-
-
-# The resource, the place booked for and the booker's role in it, in one round trip.
-_RESOURCE_PLACE_ROLE = (
-    sa.select(Resource, Place, Membership.role)
-    .select_from(Resource)
+# What a booking request is checked against, in one round trip: the resource's rules,
+# the place the request names and the booker's role there. On PostgreSQL the resource
+# row is locked here, for the rest of the transaction: every change to a resource's
+# bookings is serialized, and the counts that follow are exact (on SQLite the request
+# began with BEGIN IMMEDIATE and FOR UPDATE renders nothing).
+_RESOURCES = Resource.__table__
+_TARGET = (
+    sa.select(
+        _RESOURCES,
+        Place.id.label("booker_place_id"),
+        Place.slug.label("booker_place_slug"),
+        Place.name.label("booker_place_name"),
+        Membership.role.label("booker_role"),
+    )
+    .select_from(_RESOURCES)
     .outerjoin(Place, Place.slug == sa.bindparam("slug"))
     .outerjoin(Membership, sa.and_(Membership.place_id == Place.id, Membership.user_id == sa.bindparam("uid")))
-    .where(Resource.id == sa.bindparam("rid"))
+    .where(_RESOURCES.c.id == sa.bindparam("rid"))
+    .with_for_update(of=_RESOURCES)
 )
 
 
-def create_booking_for(resource_id: Any, user: User, data: Mapping[str, Any]) -> Booking:
-    """`create_booking` for a resource id (the API): the resource, the place named in
-    `data` and the booker's role there come from a single query."""
-    try:
-        rid = int(resource_id)
-    except (TypeError, ValueError):
-        raise NotFound("Cette ressource n'existe pas.") from None
-    if not -(2**63) < rid < 2**63:
-        raise NotFound("Cette ressource n'existe pas.")
-    slug = data.get("place")
-    if not isinstance(slug, str) or not slug.strip():
-        slug = None
-    else:
-        slug = slug.strip()
-    row = db.session.execute(_RESOURCE_PLACE_ROLE, {"rid": rid, "slug": slug, "uid": user.id}).first()
-    if row is None or row[0].archived_at is not None:
-        raise NotFound("Cette ressource n'existe pas.")
-    resource, place, role = row
-    return create_booking(resource, user, data, place_and_role=(slug, place, role))
-
-
-def occupancy(resource: Resource, start: datetime, end: datetime) -> tuple[bool, int]:
+def occupancy(resource: Resource | sa.Row, start: datetime, end: datetime) -> tuple[bool, int]:
     """(whether a closure overlaps [start, end), peak of active quantities in it)."""
     rows = db.session.connection().execute(_OCCUPANCY, {"rid": resource.id, "start": start, "end": end}).all()
     closed = any(q < 0 for _, _, q in rows)
@@ -275,21 +262,19 @@ def occupancy(resource: Resource, start: datetime, end: datetime) -> tuple[bool,
 
 # ---------------------------------------------------------------- creating
 
-def create_booking(resource: Resource, user: User, data: Mapping[str, Any], *,
-                   place_and_role: tuple[str | None, Place | None, str | None] | None = None) -> Booking:
-    """Book `resource` for a place of `user`: 201 confirmed, pending or waitlisted, or a
-    DomainError and nothing written. `place_and_role`: (slug, place, role) already read
-    for the slug of `data` (see `create_booking_for`)."""
-    if resource.archived_at is not None:
-        raise NotFound("Cette ressource n'existe pas.")
+def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Book a resource, as user `booker_id`, for a place of theirs: the new booking (confirmed, pending or
+    waitlisted) as `booking_dict` shows it, or a DomainError and nothing written.
+
+    The hottest write path of the platform: it reads and writes rows with Core statements
+    and builds no ORM object (the unit of work would cost more than the rest)."""
+    rid = id_or_404(resource_id, "Cette ressource n'existe pas.")
     f = Fields(data)
     slug = f.text("place", required=True, max_len=120)
-    if place_and_role is not None and slug and place_and_role[0] == slug:
-        place, role = place_and_role[1], place_and_role[2]
-    else:
-        place, role = (db.session.execute(_PLACE_AND_ROLE, {"slug": slug, "uid": user.id}).first()
-                       or (None, None)) if slug else (None, None)
-    if slug and place is None:
+    resource = db.session.connection().execute(_TARGET, {"rid": rid, "slug": slug, "uid": booker_id}).first()
+    if resource is None or resource.archived_at is not None:
+        raise NotFound("Cette ressource n'existe pas.")
+    if slug and resource.booker_place_id is None:
         f.error("place", "Ce lieu n'existe pas.")
     note = f.text("note", max_len=5000, default="") or ""
     beneficiaries = f.integer("beneficiaries", minimum=0, maximum=1_000_000)
@@ -319,24 +304,23 @@ def create_booking(resource: Resource, user: User, data: Mapping[str, Any], *,
             minutes=resource.min_notice_minutes):
         f.error("session", f"Réservez au moins {duration_text(resource.min_notice_minutes)} à l'avance.")
     f.check()
-    assert place is not None and start is not None and end is not None and quantity is not None
+    assert start is not None and end is not None and quantity is not None
 
-    if role is None:
+    if resource.booker_role is None:
         raise Forbidden("Vous ne pouvez réserver que pour un lieu dont vous êtes membre.",
                         fields={"place": "Vous n'êtes pas membre de ce lieu."})
-    if resource.prerequisite_id is not None and not is_qualified(user, resource.prerequisite_id):
+    if resource.prerequisite_id is not None and not is_qualified(booker_id, resource.prerequisite_id):
         training = db.session.get(Resource, resource.prerequisite_id)
         name = training.name if training else "la formation requise"
         raise PrerequisiteMissing(f"Il faut d'abord avoir suivi la formation « {name} ».")
 
-    resource = lock_resource(resource)
     if session is not None:
         closed, used = is_closed(resource, start, end), 0
     else:
         closed, used = occupancy(resource, start, end)
     if closed:
         raise Unavailable("La ressource est fermée sur ce créneau.")
-    _check_quota(resource, place, start, end)
+    _check_quota(resource, resource.booker_place_id, start, end)
 
     status = "pending" if resource.requires_approval else "confirmed"
     if session is not None:
@@ -345,23 +329,23 @@ def create_booking(resource: Resource, user: User, data: Mapping[str, Any], *,
     elif used + quantity > resource.capacity:
         raise Unavailable("Il ne reste pas assez de place sur ce créneau.")
 
-    booking = _insert(Booking(
-        resource_id=resource.id, place_id=place.id, user_id=user.id,
-        session_id=session.id if session else None, start_at=start, end_at=end,
-        quantity=quantity, beneficiaries=beneficiaries, note=note, status=status,
-        exclusive=exclusive_for(resource), created_at=now, updated_at=now, refusal_reason=None,
-        attended=None,
-    ), resource=resource, place=place, user=user, session=session)
-    # The event first: its flush is then empty, and the audit row goes with the commit.
-    realtime.booking_event(booking, "booking.created")
-    audit.record_now(user, "booking.created", booking, status=status, resource=resource.id,
-                 place=place.slug, quantity=quantity)
+    booking = SimpleNamespace(
+        resource_id=resource.id, place_id=resource.booker_place_id, user_id=booker_id,
+        session_id=session.id if session else None, start_at=start, end_at=end, quantity=quantity,
+        beneficiaries=beneficiaries, note=note, status=status, exclusive=exclusive_for(resource),
+        created_at=now, updated_at=now, refusal_reason=None, attended=None,
+    )
+    booking.id = _insert(vars(booking))
+    payload = _representation(booking, resource.name, resource.booker_place_slug, resource.booker_place_name)
+    realtime.queue_booking_event("booking.created", payload, resource.place_id, booking.place_id)
+    audit.record_now(booker_id, "booking.created", "booking", booking.id, status=status, resource=resource.id,
+                     place=resource.booker_place_slug, quantity=quantity)
     if status in ACTIVE_STATUSES:
         realtime.availability_changed(resource, start, end)
-    return booking
+    return payload
 
 
-def _check_period(f: Fields, resource: Resource, start: datetime, end: datetime, now: datetime) -> None:
+def _check_period(f: Fields, resource: Resource | sa.Row, start: datetime, end: datetime, now: datetime) -> None:
     if end <= start:
         f.error("end", "La fin doit être après le début.")
         return
@@ -390,14 +374,14 @@ def _next_week(week: datetime) -> datetime:
     return datetime.combine(monday, time(0), tzinfo=PARIS).astimezone(timezone.utc)
 
 
-def _check_quota(resource: Resource, place: Place, start: datetime, end: datetime) -> None:
+def _check_quota(resource: Resource | sa.Row, place_id: int, start: datetime, end: datetime) -> None:
     if not resource.max_hours_per_week:
         return
     first = _week_start(start)
     rows = db.session.execute(
         sa.select(Booking.start_at, Booking.end_at).where(
             Booking.resource_id == resource.id,
-            Booking.place_id == place.id,
+            Booking.place_id == place_id,
             Booking.status.in_(ACTIVE_STATUSES),
             Booking.start_at < _next_week(_week_start(end)),
             Booking.end_at > first,
@@ -449,30 +433,20 @@ def _release_seats(session: TrainingSession, quantity: int) -> None:
 _INSERT_BOOKING = sa.insert(Booking).returning(Booking.id)
 
 
-def _insert(booking: Booking, **related: Any) -> Booking:
-    """Write a new booking with one Core INSERT, then attach the object to the session as
-    if it had been loaded, with its related objects (`resource`, `place`, ...) in place:
-    the unit-of-work pass would cost more than the rest of the booking path, and the
-    serializers read them."""
-    values = {c.key: getattr(booking, c.key) for c in Booking.__table__.columns if c.key != "id"}
+def _insert(values: dict[str, Any]) -> int:
+    """Write a new booking, return its id."""
     connection = db.session.connection()
-    if booking.exclusive and connection.dialect.name == "postgresql":
+    if values["exclusive"] and connection.dialect.name == "postgresql":
         # The EXCLUDE constraint is the last guard; a savepoint keeps the transaction
         # usable so the violation becomes a clean 409.
         try:
             with connection.begin_nested():
-                booking.id = connection.execute(_INSERT_BOOKING, values).scalar_one()
+                return connection.execute(_INSERT_BOOKING, values).scalar_one()
         except sa.exc.IntegrityError as exc:
             if getattr(exc.orig, "sqlstate", None) == EXCLUSION_VIOLATION:
                 raise Unavailable("Il ne reste pas assez de place sur ce créneau.") from None
             raise
-    else:
-        booking.id = connection.execute(_INSERT_BOOKING, values).scalar_one()
-    so.make_transient_to_detached(booking)
-    for key, value in related.items():
-        so.attributes.set_committed_value(booking, key, value)
-    db.session.add(booking)
-    return booking
+    return connection.execute(_INSERT_BOOKING, values).scalar_one()
 
 
 # ---------------------------------------------------------------- lifecycle

@@ -73,21 +73,27 @@ def user_rooms(user: User) -> list[str]:
     return rooms
 
 
-def booking_rooms(booking: Booking) -> list[str]:
-    """Exactly those who may read the booking through the API."""
-    return [f"managers:{booking.resource.place_id}", f"place:{booking.place_id}", NETWORK_ROOM]
+def booking_rooms(host_place_id: int, booking_place_id: int) -> list[str]:
+    """Exactly those who may read a booking through the API: the managers of the place
+    whose resource it is, the place it was made for, the network."""
+    return [f"managers:{host_place_id}", f"place:{booking_place_id}", NETWORK_ROOM]
 
 
 def booking_event(booking: Booking, event: str) -> None:
-    """Queue `booking.created` / `booking.updated`; sent after the commit."""
+    """Queue `booking.updated` (or `booking.created`); sent after the commit."""
     from hub.services.bookings import booking_dict
 
     # The flush fills the id and updated_at the payload carries.
     db.session.flush()
-    events.queue(db.session, event, booking_dict(booking), booking_rooms(booking))
+    queue_booking_event(event, booking_dict(booking), booking.resource.place_id, booking.place_id)
 
 
-def availability_changed(resource: Resource, start: datetime, end: datetime) -> None:
+def queue_booking_event(event: str, payload: dict[str, Any], host_place_id: int, booking_place_id: int) -> None:
+    """Queue an event whose payload is already `booking_dict` of the booking."""
+    events.queue(db.session, event, payload, booking_rooms(host_place_id, booking_place_id))
+
+
+def availability_changed(resource: Resource | sa.Row, start: datetime, end: datetime) -> None:
     """Queue `availability.changed` for the sockets watching the resource."""
     events.queue(
         db.session,

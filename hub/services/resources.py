@@ -24,7 +24,7 @@ from hub.errors import Duplicate, Forbidden, Invalid, NotFound, Unavailable
 from hub.extensions import db
 from hub.services import audit, realtime
 from hub.services.places import is_manager
-from hub.services.validate import Fields
+from hub.services.validate import Fields, id_or_404
 from hub.timeutil import PARIS, to_iso
 from models import (
     ACTIVE_STATUSES,
@@ -70,13 +70,7 @@ def require_manager(user: User, resource: Resource) -> None:
 # ---------------------------------------------------------------- reading
 
 def get_resource(resource_id: Any, *, include_archived: bool = False) -> Resource:
-    try:
-        rid = int(resource_id)
-    except (TypeError, ValueError):
-        raise NotFound("Cette ressource n'existe pas.") from None
-    if not -(2**63) < rid < 2**63:
-        raise NotFound("Cette ressource n'existe pas.")
-    resource = db.session.get(Resource, rid)
+    resource = db.session.get(Resource, id_or_404(resource_id, "Cette ressource n'existe pas."))
     if resource is None or (resource.archived_at is not None and not include_archived):
         raise NotFound("Cette ressource n'existe pas.")
     return resource
@@ -582,11 +576,10 @@ def remove_closure(closure_id: Any, actor: User) -> Resource:
 
 # ---------------------------------------------------------------- qualifications
 
-def is_qualified(user: User, training: Resource | int) -> bool:
-    training_id = training if isinstance(training, int) else training.id
+def is_qualified(user_id: int, training_id: int) -> bool:
     return db.session.scalar(
         sa.select(Qualification.id).where(
-            Qualification.user_id == user.id, Qualification.training_id == training_id
+            Qualification.user_id == user_id, Qualification.training_id == training_id
         )
     ) is not None
 
@@ -601,7 +594,7 @@ def grant_qualification(resource: Resource, actor: User, email: Any) -> Qualific
     user = db.session.scalar(sa.select(User).where(User.email == address))
     if user is None:
         raise Invalid(fields={"email": "Aucun compte n'utilise cette adresse."})
-    if is_qualified(user, resource):
+    if is_qualified(user.id, resource.id):
         raise Duplicate("Cette personne a déjà suivi cette formation.")
     qualification = Qualification(user=user, training=resource, granted_by_id=actor.id, source="manual")
     db.session.add(qualification)

@@ -10,10 +10,22 @@ import re
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
-from hub.errors import Invalid
+from hub.errors import Invalid, NotFound
 from hub.timeutil import parse_datetime
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def id_or_404(value: Any, message: str) -> int:
+    """A row id from a URL or a body: anything that cannot be one is a 404 with `message`
+    (ids beyond 64 bits too: the database would reject them, not answer "not found")."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise NotFound(message) from None
+    if not -(2**63) < number < 2**63:
+        raise NotFound(message)
+    return number
 
 
 class Fields:

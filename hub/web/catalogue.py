@@ -58,13 +58,13 @@ def resource(resource_id: int):  # type: ignore[no-untyped-def]
 def book(resource_id: int):  # type: ignore[no-untyped-def]
     res = _visible_resource_or_404(resource_id)
     try:
-        booking = bookings_service.create_booking(res, current_user, request.form)
+        booking = bookings_service.create_booking(res.id, current_user.id, request.form)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return _resource_page(res, values=request.form, errors=_booking_errors(res, exc)), 422
-    flash(_booked_message(booking.status), "success")
+    flash(_booked_message(booking["status"]), "success")
     return redirect(url_for("catalogue.my_bookings"))
 
 
