@@ -5,6 +5,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from hub.db import Prepared
 from hub.extensions import db
 from models import AuditEntry, User, utcnow
 
@@ -24,13 +25,13 @@ def record(actor: User | None, action: str, obj: Any, **data: Any) -> AuditEntry
     return entry
 
 
-_INSERT = sa.insert(AuditEntry)
+_INSERT = Prepared(sa.insert(AuditEntry.__table__))
 
 
 def record_now(actor_id: int | None, action: str, object_type: str, object_id: int, **data: Any) -> None:
     """Like `record`, for an object written without the ORM: a single INSERT at once,
     no unit-of-work pass (booking creation runs hundreds of times a second)."""
-    db.session.connection().execute(_INSERT, {
+    _INSERT.rows(db.session.connection(), {
         "at": utcnow(),
         "actor_id": actor_id,
         "action": action,

@@ -38,11 +38,13 @@ from hub.errors import (
     QuotaExceeded,
     Unavailable,
 )
+from hub.db import Prepared
 from hub.extensions import db
 from hub.services import audit, realtime
 from hub.services.places import is_manager, is_member
 from hub.services.resources import (
     MAX_CAPACITY,
+    ResourceRules,
     exclusive_for,
     is_closed,
     is_qualified,
@@ -223,21 +225,21 @@ _ACTIVE_OVERLAPPING = sa.select(Booking.start_at, Booking.end_at, Booking.quanti
 )
 # One round trip for the capacity and the closures of a period: closures come back
 # with quantity -1.
-_OCCUPANCY = sa.union_all(
+_OCCUPANCY = Prepared(sa.union_all(
     _ACTIVE_OVERLAPPING,
     sa.select(Closure.start_at, Closure.end_at, sa.literal_column("-1", sa.Integer)).where(
         Closure.resource_id == sa.bindparam("rid"),
         Closure.start_at < sa.bindparam("end"),
         Closure.end_at > sa.bindparam("start"),
     ),
-)
+))
 # What a booking request is checked against, in one round trip: the resource's rules,
 # the place the request names and the booker's role there. On PostgreSQL the resource
 # row is locked here, for the rest of the transaction: every change to a resource's
 # bookings is serialized, and the counts that follow are exact (on SQLite the request
 # began with BEGIN IMMEDIATE and FOR UPDATE renders nothing).
 _RESOURCES = Resource.__table__
-_TARGET = (
+_TARGET = Prepared(
     sa.select(
         _RESOURCES,
         Place.id.label("booker_place_id"),
@@ -253,9 +255,9 @@ _TARGET = (
 )
 
 
-def occupancy(resource: Resource | sa.Row, start: datetime, end: datetime) -> tuple[bool, int]:
+def occupancy(resource: ResourceRules, start: datetime, end: datetime) -> tuple[bool, int]:
     """(whether a closure overlaps [start, end), peak of active quantities in it)."""
-    rows = db.session.connection().execute(_OCCUPANCY, {"rid": resource.id, "start": start, "end": end}).all()
+    rows = _OCCUPANCY.rows(db.session.connection(), {"rid": resource.id, "start": start, "end": end})
     closed = any(q < 0 for _, _, q in rows)
     return closed, peak_use((max(s, start), min(e, end), q) for s, e, q in rows if q > 0)
 
@@ -271,7 +273,7 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
     rid = id_or_404(resource_id, "Cette ressource n'existe pas.")
     f = Fields(data)
     slug = f.text("place", required=True, max_len=120)
-    resource = db.session.connection().execute(_TARGET, {"rid": rid, "slug": slug, "uid": booker_id}).first()
+    resource = _TARGET.first(db.session.connection(), {"rid": rid, "slug": slug, "uid": booker_id})
     if resource is None or resource.archived_at is not None:
         raise NotFound("Cette ressource n'existe pas.")
     if slug and resource.booker_place_id is None:
@@ -345,7 +347,7 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
     return payload
 
 
-def _check_period(f: Fields, resource: Resource | sa.Row, start: datetime, end: datetime, now: datetime) -> None:
+def _check_period(f: Fields, resource: ResourceRules, start: datetime, end: datetime, now: datetime) -> None:
     if end <= start:
         f.error("end", "La fin doit être après le début.")
         return
@@ -374,7 +376,7 @@ def _next_week(week: datetime) -> datetime:
     return datetime.combine(monday, time(0), tzinfo=PARIS).astimezone(timezone.utc)
 
 
-def _check_quota(resource: Resource | sa.Row, place_id: int, start: datetime, end: datetime) -> None:
+def _check_quota(resource: ResourceRules, place_id: int, start: datetime, end: datetime) -> None:
     if not resource.max_hours_per_week:
         return
     first = _week_start(start)
@@ -430,7 +432,7 @@ def _release_seats(session: TrainingSession, quantity: int) -> None:
     db.session.expire(session, ["seats_taken"])
 
 
-_INSERT_BOOKING = sa.insert(Booking).returning(Booking.id)
+_INSERT_BOOKING = Prepared(sa.insert(Booking.__table__).returning(Booking.__table__.c.id))
 
 
 def _insert(values: dict[str, Any]) -> int:
@@ -441,12 +443,12 @@ def _insert(values: dict[str, Any]) -> int:
         # usable so the violation becomes a clean 409.
         try:
             with connection.begin_nested():
-                return connection.execute(_INSERT_BOOKING, values).scalar_one()
+                return _INSERT_BOOKING.rows(connection, values)[0].id
         except sa.exc.IntegrityError as exc:
             if getattr(exc.orig, "sqlstate", None) == EXCLUSION_VIOLATION:
                 raise Unavailable("Il ne reste pas assez de place sur ce créneau.") from None
             raise
-    return connection.execute(_INSERT_BOOKING, values).scalar_one()
+    return _INSERT_BOOKING.rows(connection, values)[0].id
 
 
 # ---------------------------------------------------------------- lifecycle

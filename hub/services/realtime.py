@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import Flask
@@ -27,6 +27,9 @@ from hub.extensions import db
 from hub.services import events
 from hub.timeutil import to_iso
 from models import Booking, Membership, Resource, User
+
+if TYPE_CHECKING:
+    from hub.services.resources import ResourceRules
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +96,7 @@ def queue_booking_event(event: str, payload: dict[str, Any], host_place_id: int,
     events.queue(db.session, event, payload, booking_rooms(host_place_id, booking_place_id))
 
 
-def availability_changed(resource: Resource | sa.Row, start: datetime, end: datetime) -> None:
+def availability_changed(resource: ResourceRules, start: datetime, end: datetime) -> None:
     """Queue `availability.changed` for the sockets watching the resource."""
     events.queue(
         db.session,

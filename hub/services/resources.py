@@ -16,7 +16,7 @@ import json
 import logging
 import re
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Protocol
 
 import sqlalchemy as sa
 
@@ -54,6 +54,30 @@ HOURS_KINDS = ("machine", "space")
 MAX_CAPACITY = 10_000
 MAX_MINUTES = 5 * 366 * 24 * 60
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+class ResourceRules(Protocol):
+    """What the booking rules read of a resource: a Resource, or a row of its columns
+    (booking creation reads one with hub.db.Prepared)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def place_id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def capacity(self) -> int: ...
+    @property
+    def opening_hours(self) -> dict[str, Any] | None: ...
+    @property
+    def max_hours_per_week(self) -> float | None: ...
+    @property
+    def min_duration_minutes(self) -> int | None: ...
+    @property
+    def max_duration_minutes(self) -> int | None: ...
+    @property
+    def min_notice_minutes(self) -> int | None: ...
 
 
 # ---------------------------------------------------------------- permissions
@@ -319,7 +343,7 @@ def opening_intervals(hours: Mapping[str, list[list[str]]], day: date) -> list[t
     return [(_at(day, a), _at(day, b)) for a, b in hours.get(WEEKDAYS[day.weekday()], [])]
 
 
-def within_opening_hours(resource: Resource, start: datetime, end: datetime) -> bool:
+def within_opening_hours(resource: ResourceRules, start: datetime, end: datetime) -> bool:
     if not resource.opening_hours or resource.kind not in HOURS_KINDS:
         return True
     day = start.astimezone(PARIS).date()
@@ -478,7 +502,7 @@ def _sync_exclusive(resource: Resource) -> None:
     )
 
 
-def exclusive_for(resource: Resource) -> bool:
+def exclusive_for(resource: ResourceRules) -> bool:
     return resource.capacity == 1 and resource.kind != "training"
 
 
@@ -518,7 +542,7 @@ _CLOSURE_CLASH = sa.select(Closure.id).where(
 ).limit(1)
 
 
-def is_closed(resource: Resource, start: datetime, end: datetime) -> bool:
+def is_closed(resource: ResourceRules, start: datetime, end: datetime) -> bool:
     """Whether a closure overlaps [start, end)."""
     return db.session.scalar(_CLOSURE_CLASH, {"rid": resource.id, "start": start, "end": end}) is not None
 
