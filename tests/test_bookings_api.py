@@ -246,6 +246,23 @@ def test_booking_over_a_taken_slot_is_409_unavailable(client, w, make):
     assert count(Booking) == 1
 
 
+def test_an_overlap_missed_by_the_count_is_still_refused_by_postgresql(client, w, make, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the EXCLUDE constraint exists on PostgreSQL only")
+    from hub.services import bookings
+
+    start = datetime.fromisoformat(paris(MONDAY, "11:00")).replace(tzinfo=PARIS)
+    make.booking(w.machine, w.other_place, start=start, end_at=start + timedelta(hours=2))
+    # As if the application's own count had a bug: the constraint is the last guard.
+    monkeypatch.setattr(bookings, "occupancy", lambda resource, start, end: (False, 0))
+    response = book(client, w, w.machine.id)
+    assert response.status_code == 409
+    assert response.get_json()["error"] == {"code": "unavailable",
+                                            "message": "Il ne reste pas assez de place sur ce créneau."}
+    assert count(Booking) == 1
+    assert book(client, w, w.machine.id, start=paris(MONDAY, "14:00"), end=paris(MONDAY, "15:00")).status_code == 201
+
+
 def test_booking_right_after_another_one_fits(client, w, make):
     start = datetime.fromisoformat(paris(MONDAY, "08:00")).replace(tzinfo=PARIS)
     make.booking(w.machine, w.other_place, start=start, end_at=start + timedelta(hours=2))

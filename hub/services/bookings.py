@@ -437,18 +437,15 @@ _INSERT_BOOKING = Prepared(sa.insert(Booking.__table__).returning(Booking.__tabl
 
 def _insert(values: dict[str, Any]) -> int:
     """Write a new booking, return its id."""
-    connection = db.session.connection()
-    if values["exclusive"] and connection.dialect.name == "postgresql":
-        # The EXCLUDE constraint is the last guard; a savepoint keeps the transaction
-        # usable so the violation becomes a clean 409.
-        try:
-            with connection.begin_nested():
-                return _INSERT_BOOKING.rows(connection, values)[0].id
-        except sa.exc.IntegrityError as exc:
-            if getattr(exc.orig, "sqlstate", None) == EXCLUSION_VIOLATION:
-                raise Unavailable("Il ne reste pas assez de place sur ce créneau.") from None
-            raise
-    return _INSERT_BOOKING.rows(connection, values)[0].id
+    try:
+        return _INSERT_BOOKING.rows(db.session.connection(), values)[0].id
+    except sa.exc.IntegrityError as exc:
+        # The EXCLUDE constraint (PostgreSQL), behind the count made under the resource
+        # lock: should the count ever miss an overlap, the database still refuses it. The
+        # transaction is spoilt, but a DomainError ends the request with a rollback anyway.
+        if getattr(exc.orig, "sqlstate", None) == EXCLUSION_VIOLATION:
+            raise Unavailable("Il ne reste pas assez de place sur ce créneau.") from None
+        raise
 
 
 # ---------------------------------------------------------------- lifecycle
