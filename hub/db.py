@@ -4,8 +4,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from contextlib import contextmanager
 from collections import namedtuple
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Iterator
 

@@ -3,10 +3,10 @@
 Never oversold. Every change to a resource's bookings first takes the resource's row
 lock (SELECT ... FOR UPDATE on PostgreSQL: `lock_resource`, or `_TARGET` for a new
 booking; on SQLite the request already began with BEGIN IMMEDIATE and holds the database
-write lock), then counts. Behind the
-count stand the database's own guards: the EXCLUDE constraint `ex_bookings_no_overlap` on
-the bookings of capacity-1 resources (PostgreSQL), and the `seats_taken` counter of
-training sessions, moved by a conditional UPDATE and bounded by a CHECK.
+write lock), then counts. Behind the count stand the database's own guards: the EXCLUDE
+constraint `ex_bookings_no_overlap` on the bookings of capacity-1 resources (PostgreSQL),
+and the `seats_taken` counter of training sessions, moved by a conditional UPDATE and
+bounded by a CHECK.
 
 Choices the contract leaves open:
 - an unknown `place` slug is a 422 on the `place` field; a place the booker does not
@@ -265,8 +265,9 @@ def occupancy(resource: ResourceRules, start: datetime, end: datetime) -> tuple[
 # ---------------------------------------------------------------- creating
 
 def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
-    """Book a resource, as user `booker_id`, for a place of theirs: the new booking (confirmed, pending or
-    waitlisted) as `booking_dict` shows it, or a DomainError and nothing written.
+    """Book a resource, as user `booker_id`, for a place of theirs: the new booking
+    (confirmed, pending or waitlisted) as `booking_dict` shows it, or a DomainError and
+    nothing written.
 
     The hottest write path of the platform: it reads and writes rows with Core statements
     and builds no ORM object (the unit of work would cost more than the rest)."""
