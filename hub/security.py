@@ -98,12 +98,11 @@ class SecurityHeadersMiddleware:
         return self.wsgi_app(environ, start)
 
 
-class RequestHandler(WSGIRequestHandler):
+class UnbrandedRequestHandler(WSGIRequestHandler):
     """Werkzeug's handler for `python app.py`, without `Server: Werkzeug/x Python/y`
     (a free hint of what to attack)."""
 
-    server_version = "Maillage"  # type: ignore[assignment]  (a property upstream)
-    sys_version = ""
+    server_version = "Maillage"  # type: ignore[assignment]  (a property upstream; also SERVER_SOFTWARE)
 
     def version_string(self) -> str:
         return self.server_version

@@ -83,6 +83,16 @@ def test_a_405_carries_the_security_headers(client):
     assert_security_headers(response)
 
 
+def test_an_internal_error_page_carries_the_security_headers(app, client):
+    def boom():  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/boum", view_func=boom)
+    response = client.get("/boum")
+    assert response.status_code == 500
+    assert_security_headers(response)
+
+
 def test_the_socketio_polling_endpoint_carries_the_security_headers(client):
     response = client.get("/socket.io/?EIO=4&transport=polling")
     assert response.status_code == 200
