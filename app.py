@@ -8,4 +8,5 @@ app = create_app()
 if __name__ == "__main__":
     host, port = app.config["HOST"], app.config["PORT"]
     print(f"Maillage : http://{host}:{port}/", flush=True)
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, request_handler=UnbrandedRequestHandler)
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True,
+                 request_handler=UnbrandedRequestHandler)

@@ -110,4 +110,5 @@ class UnbrandedRequestHandler(WSGIRequestHandler):
 
 def init_security(app: Flask) -> None:
     """Call last in create_app, once Socket.IO has wrapped `app.wsgi_app`."""
-    app.wsgi_app = SecurityHeadersMiddleware(app.wsgi_app, security_headers(app))  # type: ignore[method-assign]
+    headers = security_headers(app)
+    app.wsgi_app = SecurityHeadersMiddleware(app.wsgi_app, headers)  # type: ignore[method-assign]
