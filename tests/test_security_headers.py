@@ -226,3 +226,14 @@ def test_python_app_py_does_not_announce_werkzeug(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_nginx_repeats_the_apps_headers_on_the_static_files_it_serves(app):  # type: ignore[no-untyped-def]
+    # In production nginx answers /static/ itself: its headers must be the app's own.
+    from hub.security import security_headers
+
+    conf = (Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf").read_text()
+    static = conf.split("location /static/", 1)[1].split("}", 1)[0]
+    sent = dict(re.findall(r'add_header ([\w-]+) "?(.*?)"? always;', static))
+    app.config.update(MAP_TILE_URL="", SESSION_COOKIE_SECURE=True)
+    assert sent == dict(security_headers(app))
