@@ -64,9 +64,13 @@ def mine():  # type: ignore[no-untyped-def]
         else:
             flash(f"Le tiers-lieu « {place.name} » est créé : vous en êtes gestionnaire.", "success")
             return redirect(url_for("places.show", slug=place.slug))
+    memberships = places.memberships_of(current_user)
+    actor = current_actor()
     return render_template(
         "places/mine.html",
-        memberships=places.memberships_of(current_user),
+        memberships=memberships,
+        manageable={m.place_id for m in memberships
+                    if actor is not None and permissions.may_manage_members(actor, m.place_id)},
         values=values,
         errors=errors,
         **_options(),
