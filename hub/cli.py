@@ -43,7 +43,7 @@ def create_user_command(email: str, password: str, name: str, role: str | None) 
         for field, message in exc.fields.items():
             click.echo(f"  {field} : {message}", err=True)
         raise SystemExit(1) from None
-    suffix = f" (rôle {role})" if role else ""
+    suffix = f" ({labels.GLOBAL_ROLE[role]})" if role else ""
     click.echo(f"Compte créé : {user.email}{suffix}.")
 
 

@@ -25,6 +25,10 @@ place; "host": of the place whose resource is booked). Admin and ANCT read every
 act only where the contract names them: labelling and members. They run no hub: a back
 office opens only to those who may act in it, so an admin who is not a manager of a place
 gets 403 there, as its every write would. Admin and ANCT have the same rights today.
+
+Routes of the contract's second part follow the same table when they come: editing a
+place and reading its report are for its managers, admin and ANCT; removing a member for
+its managers and admin (not ANCT), or the member itself; join requests for its managers.
 """
 from __future__ import annotations
 
