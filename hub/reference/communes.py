@@ -130,9 +130,11 @@ class _Index:
             tiers = [
                 self.names.exact(key) + self.compact.exact(squeezed),
                 self.names.prefixed(key),
-                self.compact.prefixed(squeezed) + self.names.prefixed(squeezed),
+                self.compact.prefixed(squeezed),
                 self.words.prefixed(key),
             ]
+            if squeezed != key:  # "l hay" typed for L'Haÿ-les-Roses, squeezed "lhay…"
+                tiers.insert(3, self.names.prefixed(squeezed))
         seen: set[int] = set()
         items: list[Commune] = []
         for tier in tiers:
