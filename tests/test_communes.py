@@ -120,6 +120,18 @@ def test_exact_name_before_longer_names():
     assert names(search("bagnols"))[:2] == ["Bagnols", "Bagnols"]
 
 
+@pytest.mark.parametrize("typed, code", [
+    ("concarneau 29900", "29039"), ("Concarneau (29900)", "29039"), ("saint denis 93", "93066"),
+    ("saint denis 974", "97411"), ("bagnols 30", "30028"), ("29 conc", "29039"),
+])
+def test_digits_beside_a_name_narrow_it_to_a_postal_code_or_departement(typed, code):
+    assert search(typed)[0].code == code
+
+
+def test_a_name_in_another_departement_is_not_found():
+    assert search("concarneau 75") == []
+
+
 def test_limit_and_total():
     matches = find("saint", limit=5)
     assert len(matches.items) == 5
@@ -230,6 +242,7 @@ def test_endpoint_needs_no_login_and_returns_the_picker_fields(client):
     }
     assert isinstance(first["lat"], float) and isinstance(first["lon"], float)
     assert body["total"] >= len(body["items"])
+    assert response.cache_control.public and response.cache_control.max_age == 3600
 
 
 def test_endpoint_finds_by_postal_code_and_accents(client):

@@ -12,7 +12,8 @@ prefix ranges and never a scan of the 35,000 communes. A commune ranks by how it
 name matches, best first: the whole name, then the name's start, then the name's start
 with its spaces and hyphens dropped ("lhay" for L'Haÿ-les-Roses), then the start of a
 later word ("ceze" for Bagnols-sur-Cèze); among equals, the larger population first.
-A query of digits is an INSEE code or the start of a postal code.
+A query of digits is an INSEE code or the start of a postal code; digits after a name
+narrow it to a postal code or a département ("saint denis 93").
 """
 from __future__ import annotations
 
@@ -119,22 +120,20 @@ class _Index:
         key = _query_key(text)
         if not key:
             return Matches([], 0)
-        tiers: list[list[int]]
-        if key.replace(" ", "").isdigit() or _INSEE.match(key.upper()):
+        words = key.split(" ")
+        numbers = [word for word in words if word.isdigit()]
+        if numbers and len(numbers) < len(words):
+            # "concarneau 29900", "saint denis 93", or a picked "Concarneau (29900)"
+            # typed again: the name, narrowed to a postal code or a département.
+            name = " ".join(word for word in words if not word.isdigit())
+            tiers = [[rank for rank in tier if self._within(self.ranked[rank], numbers)]
+                     for tier in self._name_tiers(name)]
+        elif numbers or _INSEE.match(key.upper()):
             key = key.replace(" ", "")
             by_insee = self.rank_of.get(key.upper())
-            exact = [] if by_insee is None else [by_insee]
-            tiers = [exact, self.postal.prefixed(key)]
+            tiers = [[] if by_insee is None else [by_insee], self.postal.prefixed(key)]
         else:
-            squeezed = key.replace(" ", "")
-            tiers = [
-                self.names.exact(key) + self.compact.exact(squeezed),
-                self.names.prefixed(key),
-                self.compact.prefixed(squeezed),
-                self.words.prefixed(key),
-            ]
-            if squeezed != key:  # "l hay" typed for L'Haÿ-les-Roses, squeezed "lhay…"
-                tiers.insert(3, self.names.prefixed(squeezed))
+            tiers = self._name_tiers(key)
         seen: set[int] = set()
         items: list[Commune] = []
         for tier in tiers:
@@ -143,6 +142,25 @@ class _Index:
             if len(items) < limit:
                 items.extend(self.ranked[rank] for rank in heapq.nsmallest(limit - len(items), fresh))
         return Matches(items, len(seen))
+
+    def _name_tiers(self, key: str) -> list[list[int]]:
+        squeezed = key.replace(" ", "")
+        tiers = [
+            self.names.exact(key) + self.compact.exact(squeezed),
+            self.names.prefixed(key),
+            self.compact.prefixed(squeezed),
+            self.words.prefixed(key),
+        ]
+        if squeezed != key:  # "l hay" typed for L'Haÿ-les-Roses, squeezed "lhay…"
+            tiers.insert(3, self.names.prefixed(squeezed))
+        return tiers
+
+    @staticmethod
+    def _within(commune: Commune, numbers: list[str]) -> bool:
+        return all(
+            number == commune.departement or any(code.startswith(number) for code in commune.postal_codes)
+            for number in numbers
+        )
 
 
 def _load() -> _Index:

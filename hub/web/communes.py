@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from hub.reference import departement
+from hub.reference import DEPARTEMENTS
 from hub.reference import communes as reference
 
 bp = Blueprint("communes", __name__)
@@ -25,13 +25,13 @@ def search():  # type: ignore[no-untyped-def]
     if len(q) < MIN_QUERY:
         return jsonify({"items": [], "total": 0})
     matches = reference.find(q, MAX_ITEMS)
-    return jsonify({
+    response = jsonify({
         "items": [
             {
                 "insee": c.code,
                 "name": c.name,
                 "departement": c.departement,
-                "departement_name": departement(c.departement).name,  # type: ignore[union-attr]
+                "departement_name": DEPARTEMENTS[c.departement].name,
                 "postal_codes": list(c.postal_codes),
                 "lat": c.lat,
                 "lon": c.lon,
@@ -40,3 +40,7 @@ def search():  # type: ignore[no-untyped-def]
         ],
         "total": matches.total,
     })
+    # The same for everyone until the next `make reference`: let browsers keep it.
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
