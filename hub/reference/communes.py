@@ -25,9 +25,9 @@ import io
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 _DATA_DIR = Path(__file__).resolve().parent
 _HIGH = "\uffff"  # sorts after every normalised key: the end of a prefix range
@@ -61,7 +61,7 @@ class Epci:
 @dataclass(frozen=True, slots=True)
 class Matches:
     items: list[Commune]
-    total: int  # how many communes match, beyond the `items` shown
+    total: int  # how many communes match in all, the `items` and those left out
 
 
 def normalize(text: str) -> str:
