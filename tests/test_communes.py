@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from hub.geo import haversine_km
 from hub.reference import DEPARTEMENTS, communes
 from hub.reference.communes import Commune, commune, find, search
 
@@ -190,6 +191,23 @@ def test_every_commune_has_a_position_in_france():
     for c in communes.every_commune():
         lat_min, lat_max, lon_min, lon_max = OVERSEAS_BOXES.get(c.departement, METRO_BOX)
         assert lat_min <= c.lat <= lat_max and lon_min <= c.lon <= lon_max, c
+
+
+@pytest.mark.parametrize("code, lat, lon", [
+    ("29232", 47.9960, -4.1020),  # Quimper
+    ("29044", 48.2178, -4.1667),  # Dinéault: the source's town hall has a flipped sign
+    ("75056", 48.8566, 2.3522),  # Paris: no town hall in the source, its outline's centre
+    ("69123", 45.7640, 4.8357),  # Lyon
+    ("13055", 43.2965, 5.3698),  # Marseille
+    ("2A004", 41.9192, 8.7386),  # Ajaccio
+    ("97105", 15.9985, -61.7261),  # Basse-Terre
+    ("97302", 4.9224, -52.3135),  # Cayenne
+    ("97411", -20.8789, 55.4481),  # Saint-Denis (La Réunion)
+    ("97611", -12.7806, 45.2278),  # Mamoudzou
+])
+def test_known_communes_stand_where_they_are(code, lat, lon):
+    c = commune(code)
+    assert haversine_km(c.lat, c.lon, lat, lon) < 3, c
 
 
 def test_every_commune_has_postal_codes_and_an_epci_that_exists():
