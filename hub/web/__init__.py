@@ -21,9 +21,11 @@ ERROR_TITLES = {
 
 def register_web(app: Flask) -> None:
     from hub.web import auth, calendar, catalogue, main, manage, network, places
+    from hub.web import communes
 
     for module in (main, auth, places, catalogue, manage, network, calendar):
         app.register_blueprint(module.bp)
+    app.register_blueprint(communes.bp)
 
     @app.context_processor
     def _navigation() -> dict[str, Any]:
