@@ -72,25 +72,26 @@ def auth_required(view: F) -> F:
         if user_id is None:
             raise Unauthenticated("Jeton d'accès manquant ou invalide.")
         g.api_user_id = user_id
-        if "api_token_to_touch" in g:
-            after_this_request(_touch_token)
+        touch = g.pop("api_token_to_touch", None)
+        if touch is not None:
+            after_this_request(lambda response: _touch_token(response, touch))
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
 
-def _touch_token(response: Response) -> Response:
+def _touch_token(response: Response, token_id: int) -> Response:
     """Record a token's use (at most once per TOKEN_USE_PRECISION), once the request's own
     work is over: in a transaction of its own, since the request may have been read-only
     (no write lock on SQLite) or have failed."""
     db.session.rollback()
     intent = write_intent.set(True)
     try:
-        touch_token(g.api_token_to_touch, utcnow())
+        touch_token(token_id, utcnow())
         db.session.commit()
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
-        logger.warning("could not record the use of API token %s", g.api_token_to_touch, exc_info=True)
+        logger.warning("could not record the use of API token %s", token_id, exc_info=True)
     finally:
         write_intent.reset(intent)
     return response
