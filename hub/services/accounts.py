@@ -26,10 +26,7 @@ MIN_PASSWORD_LENGTH = 10
 # Long enough for any passphrase, short enough that hashing it costs nothing unusual.
 MAX_PASSWORD_LENGTH = 200
 BAD_CREDENTIALS = "Adresse électronique ou mot de passe incorrect."
-THROTTLED = (
-    "Trop de tentatives de connexion échouées depuis votre connexion ou pour cette adresse : "
-    "réessayez dans {minutes} min."
-)
+THROTTLED = "Trop de tentatives de connexion échouées : réessayez dans {minutes} min."
 DUPLICATE_EMAIL = "Un compte existe déjà avec cette adresse électronique."
 TOKEN_NOT_FOUND = "Ce jeton n'existe pas."
 WRONG_PASSWORD = "Ce n'est pas votre mot de passe actuel."
