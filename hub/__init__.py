@@ -96,7 +96,7 @@ def _init_login(app: Flask) -> None:
         try:
             user = db.session.get(User, int(user_id))
             return user if user is not None and version == str(user.session_version) else None
-        except (ValueError, sa.exc.SQLAlchemyError):
+        except (ValueError, OverflowError, sa.exc.SQLAlchemyError):
             return None
 
 

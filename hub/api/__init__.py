@@ -51,8 +51,8 @@ def user_id_for_token(token: str | None) -> int | None:
     row = _USER_ID_BY_TOKEN.first(db.session.connection(), {"token_hash": hash_token(token), "now": now})
     if row is None:
         return None
-    if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_PRECISION:
-        g.api_token_to_touch = row.id
+    stale = row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_PRECISION
+    g.api_token_to_touch = row.id if stale else None
     return row.user_id
 
 
