@@ -122,6 +122,20 @@ def test_a_wrong_password_change_shows_the_error_beside_the_field_and_changes_no
     assert log_in(app.test_client()).status_code == 302
 
 
+def test_wrong_current_passwords_on_the_account_page_are_throttled_like_log_ins(app, client):
+    new_user(app, email="a@example.org")
+    log_in(client)
+    form = {"current_password": WRONG, "new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD}
+    for _ in range(10):
+        assert client.post("/compte/mot-de-passe", data=form).status_code == 422
+    response = client.post("/compte/mot-de-passe", data={**form, "current_password": PASSWORD})
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert "Trop de tentatives" in response.get_data(as_text=True)
+    elsewhere = app.test_client().post("/connexion", data={"email": "a@example.org", "password": NEW_PASSWORD},
+                                       environ_overrides={"REMOTE_ADDR": "198.51.100.7"})
+    assert elsewhere.status_code == 401
+
+
 def test_the_header_links_the_user_name_to_the_account_page(client, make, auth):
     make.user(email="a@example.org", name="Alice")
     auth.login("a@example.org")

@@ -140,8 +140,8 @@ def authenticate(email: Any, password: Any, client: str | None = None) -> User:
     wrong password.
 
     A failure is committed before Unauthenticated is raised: the caller rolls back
-    on errors, and the failure must count all the same. This is the one service
-    that commits, for that reason.
+    on errors, and the failure must count all the same. This and `change_password` are
+    the services that commit, for that reason.
     """
     email = normalize_email(email)[:254]
     client = (client or "")[:64]
@@ -171,15 +171,27 @@ def end_all_sessions(user: User) -> None:
     audit.record(user, "user.sessions_ended", user)
 
 
-def change_password(user: User, data: Mapping[str, Any]) -> None:
-    """`{current_password, new_password, new_password_confirm}`; Invalid (422) with fields.
-    Ends every session of the user (the caller logs the current one in again)."""
+def change_password(user: User, data: Mapping[str, Any], client: str | None = None) -> None:
+    """`{current_password, new_password, new_password_confirm}` from `client`; Invalid (422)
+    with fields. Ends every session of the user (the caller logs the current one in again).
+
+    A wrong current password counts as a failed log-in, and is throttled like one (a stolen
+    session must not be a way around the login throttle); like `authenticate`, the failure
+    is committed before Invalid is raised.
+    """
+    client = (client or "")[:64]
     f = Fields(data)
     current = f.data.get("current_password")
     if not isinstance(current, str) or not current:
         f.error("current_password", "Ce champ est obligatoire.")
-    elif not check_password_hash(user.password_hash, current[:MAX_PASSWORD_LENGTH + 1]):
-        f.error("current_password", WRONG_PASSWORD)
+    else:
+        wait = throttle_wait(user.email, client)
+        if wait is not None:
+            raise TooManyRequests(THROTTLED.format(minutes=math.ceil(wait / 60)), retry_after=wait)
+        if not check_password_hash(user.password_hash, current[:MAX_PASSWORD_LENGTH + 1]):
+            db.session.add(LoginFailure(email=user.email, client=client))
+            db.session.commit()
+            f.error("current_password", WRONG_PASSWORD)
     new = _new_password(f, "new_password")
     if "new_password" not in f.errors and f.data.get("new_password_confirm") != new:
         f.error("new_password_confirm", "Les deux mots de passe ne sont pas identiques.")

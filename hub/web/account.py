@@ -6,7 +6,7 @@ from typing import Mapping
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
-from hub.errors import Invalid, NotFound
+from hub.errors import Invalid, NotFound, TooManyRequests
 from hub.extensions import db
 from hub.services import accounts
 from models import utcnow
@@ -36,11 +36,12 @@ def index():  # type: ignore[no-untyped-def]
 def change_password():  # type: ignore[no-untyped-def]
     user = current_user._get_current_object()
     try:
-        accounts.change_password(user, request.form)
+        accounts.change_password(user, request.form, request.remote_addr)
         db.session.commit()
-    except Invalid as exc:
+    except (Invalid, TooManyRequests) as exc:
         db.session.rollback()
-        return _page(errors=exc.fields, error=exc.message, status=exc.status)
+        page, status = _page(errors=exc.fields, error=exc.message, status=exc.status)
+        return page, status, exc.headers
     # The change ended every session, this one too: it goes on under the new version.
     login_user(user)
     flash("Votre mot de passe est changé. Vos autres sessions sont fermées.", "success")
