@@ -55,6 +55,14 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS: dict = {}
         self.WTF_CSRF_TIME_LIMIT = None
         self.JSON_SORT_KEYS = False
+        # Failed log-ins within LOGIN_WINDOW_SECONDS: per (email, client address), per client
+        # across emails, and a per-email ceiling above which only clients that have not
+        # failed may still try (so an attacker cannot lock the owner out).
         self.LOGIN_MAX_FAILURES = 10
+        self.LOGIN_CLIENT_MAX_FAILURES = 20
+        self.LOGIN_EMAIL_MAX_FAILURES = 100
         self.LOGIN_WINDOW_SECONDS = 15 * 60
+        self.API_TOKEN_LIFETIME_DAYS = int(os.environ.get("API_TOKEN_LIFETIME_DAYS", "365"))
+        # How many reverse proxies in front set X-Forwarded-For (docs/deploy.md); 0 trusts none.
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self.SOCKETIO_ASYNC_MODE = "threading"

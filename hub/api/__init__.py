@@ -1,21 +1,23 @@
 """The JSON API, /api/v1: one blueprint, a module per area of the contract."""
 from __future__ import annotations
 
-import hashlib
+import logging
 from functools import wraps
 from typing import Any, Callable, Iterable, TypeVar
 
 import sqlalchemy as sa
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, Response, after_this_request, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from hub.errors import BadRequest, DomainError, Unauthenticated
-from hub.db import Prepared
+from hub.db import Prepared, write_intent
 from hub.extensions import csrf, db
-from models import ApiToken, User
+from hub.services.accounts import TOKEN_USE_PRECISION, hash_token, touch_token
+from models import ApiToken, User, utcnow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+logger = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,24 +33,27 @@ HTTP_CODES = {
 }
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 # Built once: every API request runs it (api_tokens.token_hash is unique, so indexed).
 # A Core statement: it runs for every request, and most of them (bookings above all)
-# need nothing of the user but the id.
+# need nothing of the user but the id. Expiry is checked in the same query; a revoked
+# token has no row.
 _TOKENS = ApiToken.__table__
 _USER_ID_BY_TOKEN = Prepared(
-    sa.select(_TOKENS.c.user_id).where(_TOKENS.c.token_hash == sa.bindparam("token_hash"))
+    sa.select(_TOKENS.c.user_id, _TOKENS.c.id, _TOKENS.c.last_used_at)
+    .where(_TOKENS.c.token_hash == sa.bindparam("token_hash"), _TOKENS.c.expires_at > sa.bindparam("now"))
 )
 
 
 def user_id_for_token(token: str | None) -> int | None:
     if not token:
         return None
-    row = _USER_ID_BY_TOKEN.first(db.session.connection(), {"token_hash": hash_token(token)})
-    return row.user_id if row else None
+    now = utcnow()
+    row = _USER_ID_BY_TOKEN.first(db.session.connection(), {"token_hash": hash_token(token), "now": now})
+    if row is None:
+        return None
+    stale = row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_PRECISION
+    g.api_token_to_touch = row.id if stale else None
+    return row.user_id
 
 
 def user_for_token(token: str | None) -> User | None:
@@ -67,9 +72,29 @@ def auth_required(view: F) -> F:
         if user_id is None:
             raise Unauthenticated("Jeton d'accès manquant ou invalide.")
         g.api_user_id = user_id
+        touch = g.pop("api_token_to_touch", None)
+        if touch is not None:
+            after_this_request(lambda response: _touch_token(response, touch))
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _touch_token(response: Response, token_id: int) -> Response:
+    """Record a token's use (at most once per TOKEN_USE_PRECISION), once the request's own
+    work is over: in a transaction of its own, since the request may have been read-only
+    (no write lock on SQLite) or have failed."""
+    db.session.rollback()
+    intent = write_intent.set(True)
+    try:
+        touch_token(token_id, utcnow())
+        db.session.commit()
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        logger.warning("could not record the use of API token %s", token_id, exc_info=True)
+    finally:
+        write_intent.reset(intent)
+    return response
 
 
 def current_api_user_id() -> int:
@@ -119,7 +144,7 @@ def list_of(items: Iterable[dict]) -> dict[str, Any]:
 @bp.errorhandler(DomainError)
 def domain_error(error: DomainError):  # type: ignore[no-untyped-def]
     db.session.rollback()
-    return jsonify(error.to_dict()), error.status
+    return jsonify(error.to_dict()), error.status, error.headers
 
 
 def http_error_json(error: HTTPException):  # type: ignore[no-untyped-def]

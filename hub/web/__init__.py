@@ -20,12 +20,10 @@ ERROR_TITLES = {
 
 
 def register_web(app: Flask) -> None:
-    from hub.web import auth, calendar, catalogue, main, manage, network, places
-    from hub.web import communes
+    from hub.web import account, auth, calendar, catalogue, communes, main, manage, network, places
 
-    for module in (main, auth, places, catalogue, manage, network, calendar):
+    for module in (main, auth, account, places, catalogue, manage, network, calendar, communes):
         app.register_blueprint(module.bp)
-    app.register_blueprint(communes.bp)
 
     @app.context_processor
     def _navigation() -> dict[str, Any]:
