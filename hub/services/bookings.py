@@ -279,7 +279,7 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
         raise NotFound("Cette ressource n'existe pas.")
     if slug and resource.booker_place_id is None:
         f.error("place", "Ce lieu n'existe pas.")
-    note = f.text("note", max_len=5000, default="") or ""
+    note = f.text("note", max_len=5000, default="", multiline=True) or ""
     beneficiaries = f.integer("beneficiaries", minimum=0, maximum=1_000_000)
     now = utcnow()
     session: TrainingSession | None = None
@@ -476,7 +476,7 @@ def refuse_booking(booking: Booking, actor: User, reason: str | None = None) -> 
     if not can_decide(actor, booking):
         raise Forbidden("Seuls les gestionnaires du lieu hôte peuvent refuser une demande.")
     f = Fields({"reason": reason})
-    text = f.text("reason", max_len=2000, default="")
+    text = f.text("reason", max_len=2000, default="", multiline=True)
     f.check()
     booking = _locked(booking)
     if booking.status != "pending":

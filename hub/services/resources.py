@@ -368,7 +368,7 @@ def _read_resource_fields(data: Mapping[str, Any], *, partial: bool,
     if wanted("name"):
         values["name"] = f.text("name", required=True)
     if wanted("description"):
-        values["description"] = f.text("description", max_len=5000, default="")
+        values["description"] = f.text("description", max_len=5000, default="", multiline=True)
     if wanted("capacity"):
         values["capacity"] = f.integer("capacity", minimum=1, maximum=MAX_CAPACITY, default=1)
     if wanted("requires_approval"):

@@ -11,9 +11,13 @@ from datetime import datetime
 from typing import Any, Iterable, Mapping
 
 from hub.errors import Invalid, NotFound
-from hub.timeutil import parse_datetime
+from hub.timeutil import MAX_YEAR, MIN_YEAR, YearOutOfRange, parse_datetime
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# C0 and C1 control characters, DEL and lone surrogates: invisible, and some cut text
+# short (SQLite's length() stops at NUL). Tab and newlines are kept in multi-line fields.
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+MULTILINE_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def id_or_404(value: Any, message: str) -> int:
@@ -49,7 +53,7 @@ class Fields:
         return value
 
     def text(self, field: str, *, required: bool = False, max_len: int = 200,
-             default: str | None = None) -> str | None:
+             default: str | None = None, multiline: bool = False) -> str | None:
         value = self._raw(field)
         if value is None:
             if required:
@@ -60,6 +64,11 @@ class Fields:
             return default
         if len(value) > max_len:
             self.error(field, f"Ce champ ne doit pas dépasser {max_len} caractères.")
+            return default
+        if (MULTILINE_CONTROL_RE if multiline else CONTROL_RE).search(value):
+            self.error(field, "Ce champ contient un caractère de contrôle interdit."
+                       if multiline else
+                       "Ce champ contient un caractère de contrôle interdit (tabulation ou retour à la ligne compris).")
             return default
         return value
 
@@ -153,6 +162,9 @@ class Fields:
             return None
         try:
             return parse_datetime(value)
+        except YearOutOfRange:
+            self.error(field, f"L'année doit être comprise entre {MIN_YEAR} et {MAX_YEAR}.")
+            return None
         except (ValueError, TypeError):
             self.error(field, "Date et heure invalides (format ISO 8601 attendu).")
             return None
