@@ -145,6 +145,13 @@ def json_body() -> dict[str, Any]:
 # clamp. The page bound keeps the OFFSET far inside 64 bits.
 MAX_PAGE = 1_000_000
 MAX_PER_PAGE = 500
+# Their OpenAPI parameters, for every paginated operation.
+PAGE_PARAMETERS = [
+    {"name": "page", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}},
+    {"name": "per_page", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 50}},
+]
 
 
 def page_args() -> tuple[int, int]:
