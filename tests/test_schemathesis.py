@@ -17,7 +17,11 @@ import pytest
 from hub.extensions import db
 from tests.servers import server_process
 
-CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance"
+# The three the contract asks for, and that a method not described is a 405 with `Allow`.
+CHECKS = ",".join([
+    "not_a_server_error", "status_code_conformance", "response_schema_conformance",
+    "unsupported_method", "allow_header_conformance",
+])
 MAX_EXAMPLES = 15
 SEED = 16
 
