@@ -226,3 +226,36 @@ def test_a_multi_line_description_keeps_its_newlines_and_tabs(client, hub):
     })
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["description"] == "Ligne 1\r\n\tLigne 2"
+
+
+# ---------------------------------------------------------------- ids
+
+
+BEYOND_32_BITS = 2**31  # ids are INTEGER columns: PostgreSQL refuses to compare with this
+
+
+@pytest.mark.parametrize("path", [
+    f"/api/v1/resources/{BEYOND_32_BITS}", f"/api/v1/bookings/{BEYOND_32_BITS}",
+    f"/api/v1/resources/{BEYOND_32_BITS}/availability", "/api/v1/resources/0",
+])
+def test_an_id_no_row_can_have_is_a_404(client, hub, path):
+    response = client.get(path, headers=hub["manager"])
+    assert response.status_code == 404, response.get_data(as_text=True)
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_a_resource_filter_beyond_32_bits_is_a_422(client, hub):
+    _invalid(client.get(f"/api/v1/bookings?resource={BEYOND_32_BITS}", headers=hub["manager"]), "resource")
+
+
+def test_a_session_id_beyond_32_bits_is_a_422(client, hub):
+    response = client.post(f"/api/v1/resources/{hub['training']}/bookings", headers=hub["member"],
+                           json={"place": hub["tiers_lieu"], "session": BEYOND_32_BITS})
+    _invalid(response, "session")
+
+
+def test_removing_a_closure_beyond_32_bits_on_the_page_is_a_404(client, auth, make):
+    manager = make.user()
+    make.fabrique(managers=[manager])
+    auth.login(manager.email)
+    assert client.post(f"/gestion/fermetures/{BEYOND_32_BITS}/supprimer").status_code == 404

@@ -16,6 +16,7 @@ from hub.api import (
 )
 from hub.extensions import db
 from hub.services import bookings as service
+from hub.services.validate import MAX_ID
 from models import BOOKING_STATUSES
 
 
@@ -166,7 +167,7 @@ SPEC: dict = {
                               "description": "Slug du lieu pour lequel on réserve"},
                     "start": {"type": "string", "format": "date-time"},
                     "end": {"type": "string", "format": "date-time"},
-                    "session": {"type": "integer", "minimum": 1, "maximum": 2**31,
+                    "session": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
                                 "description": "Formations : id de la session"},
                     "quantity": {"type": "integer", "minimum": 1, "default": 1},
                     "beneficiaries": {"type": "integer", "minimum": 0, "maximum": 1_000_000},
@@ -194,7 +195,7 @@ SPEC: dict = {
             "parameters": [
                 {"name": "place", "in": "query", "schema": {"type": "string", "maxLength": 120},
                  "description": "Slug du lieu qui réserve"},
-                {"name": "resource", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 2**62}},
+                {"name": "resource", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
                 {"name": "status", "in": "query", "schema": {"enum": list(BOOKING_STATUSES)}},
                 *PAGE_PARAMETERS,
             ],

@@ -10,7 +10,7 @@ from hub.api import PAGE_PARAMETERS, auth_required, bp, current_api_user, json_b
 from hub.errors import NotFound
 from hub.extensions import db
 from hub.services import resources as service
-from hub.services.validate import Fields
+from hub.services.validate import MAX_ID, Fields
 from hub.timeutil import to_iso
 from models import RESOURCE_KINDS, Place, utcnow
 
@@ -162,7 +162,7 @@ RULES = {
     "capacity": {"type": "integer", "minimum": 1, "maximum": service.MAX_CAPACITY, "default": 1},
     "requires_approval": {"type": "boolean", "default": False,
                           "description": "Vrai par défaut pour une incubation."},
-    "prerequisite": {"type": ["integer", "null"], "minimum": 1, "maximum": 2**31,
+    "prerequisite": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID,
                      "description": "Id d'une ressource de type formation."},
     "opening_hours": OPENING_HOURS,
     "max_hours_per_week": {"type": ["number", "null"], "minimum": 0.25, "maximum": 168,

@@ -52,7 +52,7 @@ from hub.services.resources import (
     peak_use,
     within_opening_hours,
 )
-from hub.services.validate import Fields, id_or_404
+from hub.services.validate import MAX_ID, Fields, id_or_404
 from hub.timeutil import PARIS, duration_text, to_iso
 from models import (
     ACTIVE_STATUSES,
@@ -284,7 +284,7 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
     now = utcnow()
     session: TrainingSession | None = None
     if resource.kind == "training":
-        session_id = f.integer("session", required=True, minimum=1, maximum=2**31)
+        session_id = f.integer("session", required=True, minimum=1, maximum=MAX_ID)
         if session_id is not None:
             session = db.session.get(TrainingSession, session_id)
             if session is None or session.resource_id != resource.id:
@@ -598,7 +598,7 @@ def parse_filters(args: Mapping[str, Any]) -> dict[str, Any]:
     f = Fields(args)
     filters = {
         "place": f.text("place", max_len=120),
-        "resource": f.integer("resource", minimum=1, maximum=2**62),
+        "resource": f.integer("resource", minimum=1, maximum=MAX_ID),
         "status": f.choice("status", BOOKING_STATUSES),
     }
     f.check()

@@ -20,14 +20,18 @@ CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 MULTILINE_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
+# Row ids are INTEGER columns: 32 bits on PostgreSQL, which refuses a larger bound value
+# ("integer out of range", a 500) instead of answering "not found".
+MAX_ID = 2**31 - 1
+
+
 def id_or_404(value: Any, message: str) -> int:
-    """A row id from a URL or a body: anything that cannot be one is a 404 with `message`
-    (ids beyond 64 bits too: the database would reject them, not answer "not found")."""
+    """A row id from a URL or a body: anything that cannot be one is a 404 with `message`."""
     try:
         number = int(value)
     except (TypeError, ValueError):
         raise NotFound(message) from None
-    if not -(2**63) < number < 2**63:
+    if not 1 <= number <= MAX_ID:
         raise NotFound(message)
     return number
 
