@@ -40,8 +40,10 @@ from hub.errors import (
 )
 from hub.db import Prepared
 from hub.extensions import db
+from hub.rules import permissions
+from hub.rules.permissions import Actor
 from hub.services import audit, realtime
-from hub.services.places import is_manager, is_member
+from hub.services.places import actor_of
 from hub.services.resources import (
     MAX_CAPACITY,
     ResourceRules,
@@ -70,13 +72,6 @@ from models import (
 
 logger = logging.getLogger(__name__)
 
-STATUS_LABELS = {
-    "pending": "En attente de validation",
-    "confirmed": "Confirmée",
-    "refused": "Refusée",
-    "cancelled": "Annulée",
-    "waitlisted": "Sur liste d'attente",
-}
 EXCLUSION_VIOLATION = "23P01"
 
 
@@ -113,19 +108,8 @@ def _representation(booking: Booking | SimpleNamespace, resource_name: str, plac
 
 # ---------------------------------------------------------------- permissions
 
-def can_decide(user: User | None, booking: Booking) -> bool:
-    """Managers of the host place confirm, refuse and record attendance."""
-    return user is not None and is_manager(user, booking.resource.place_id)
-
-
-def can_cancel(user: User | None, booking: Booking) -> bool:
-    if user is None:
-        return False
-    return user.is_admin or is_member(user, booking.place_id) or is_manager(user, booking.resource.place_id)
-
-
-def can_read(user: User, booking: Booking) -> bool:
-    return user.sees_network or can_cancel(user, booking)
+def _may_read(user: User, booking: Booking) -> bool:
+    return permissions.may_read_booking(actor_of(user), booking.place_id, booking.resource.place_id)
 
 
 # ---------------------------------------------------------------- reading
@@ -134,12 +118,11 @@ def visible_bookings(user: User, *, place: str | None = None, resource: int | No
                      status: str | None = None) -> sa.Select:
     """Its places' bookings, bookings on resources it manages; everything for admin/anct."""
     query = sa.select(Booking).options(so.joinedload(Booking.place))
-    if not user.sees_network:
-        mine = sa.select(Membership.place_id).where(Membership.user_id == user.id)
-        managed = sa.select(Membership.place_id).where(
-            Membership.user_id == user.id, Membership.role == "manager"
-        )
-        hosted = sa.select(Resource.id).where(Resource.place_id.in_(managed))
+    actor = actor_of(user)
+    if not permissions.sees_network(actor):
+        # permissions.may_read_booking, as a filter over the actor's places.
+        mine = [p for p in actor.places if actor.belongs_to(p)]
+        hosted = sa.select(Resource.id).where(Resource.place_id.in_([p for p in actor.places if actor.manages(p)]))
         query = query.where(sa.or_(Booking.place_id.in_(mine), Booking.resource_id.in_(hosted)))
     if place:
         query = query.where(Booking.place_id.in_(sa.select(Place.id).where(Place.slug == place)))
@@ -159,7 +142,7 @@ def get_booking(booking_id: Any) -> Booking:
 
 def get_visible_booking(user: User, booking_id: Any) -> Booking:
     booking = get_booking(booking_id)
-    if not can_read(user, booking):
+    if not _may_read(user, booking):
         raise NotFound("Cette réservation n'existe pas.")
     return booking
 
@@ -309,7 +292,9 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
     f.check()
     assert start is not None and end is not None and quantity is not None
 
-    if resource.booker_role is None:
+    # The booker's role in the booking place came with the resource, in the same query.
+    booker = Actor(booker_id, places={resource.booker_place_id: resource.booker_role} if resource.booker_role else {})
+    if not permissions.may_book_for(booker, resource.booker_place_id):
         raise Forbidden("Vous ne pouvez réserver que pour un lieu dont vous êtes membre.",
                         fields={"place": "Vous n'êtes pas membre de ce lieu."})
     if resource.prerequisite_id is not None and not is_qualified(booker_id, resource.prerequisite_id):
@@ -461,7 +446,7 @@ def _locked(booking: Booking) -> Booking:
 
 
 def confirm_booking(booking: Booking, actor: User) -> Booking:
-    if not can_decide(actor, booking):
+    if not permissions.may_decide(actor_of(actor), booking.resource.place_id):
         raise Forbidden("Seuls les gestionnaires du lieu hôte peuvent valider une demande.")
     booking = _locked(booking)
     if booking.status != "pending":
@@ -473,7 +458,7 @@ def confirm_booking(booking: Booking, actor: User) -> Booking:
 
 
 def refuse_booking(booking: Booking, actor: User, reason: str | None = None) -> Booking:
-    if not can_decide(actor, booking):
+    if not permissions.may_decide(actor_of(actor), booking.resource.place_id):
         raise Forbidden("Seuls les gestionnaires du lieu hôte peuvent refuser une demande.")
     f = Fields({"reason": reason})
     text = f.text("reason", max_len=2000, default="", multiline=True)
@@ -488,7 +473,7 @@ def refuse_booking(booking: Booking, actor: User, reason: str | None = None) -> 
 
 
 def cancel_booking(booking: Booking, actor: User) -> Booking:
-    if not can_cancel(actor, booking):
+    if not permissions.may_cancel(actor_of(actor), booking.place_id, booking.resource.place_id):
         raise Forbidden("Seuls les membres du lieu qui a réservé ou les gestionnaires du lieu hôte "
                         "peuvent annuler cette réservation.")
     booking = _locked(booking)
@@ -540,7 +525,7 @@ def record_attendance(booking: Booking, actor: User, attended: Any,
                       beneficiaries: Any = None) -> Booking:
     """Attended / no-show, once the booking has started. Attending a training session
     grants its qualification; a correction to no-show withdraws one granted that way."""
-    if not can_decide(actor, booking):
+    if not permissions.may_decide(actor_of(actor), booking.resource.place_id):
         raise Forbidden("Seuls les gestionnaires du lieu hôte peuvent noter la présence.")
     f = Fields({"attended": attended, "beneficiaries": beneficiaries})
     if not isinstance(attended, bool) and attended not in ("true", "false", "on", "off", "1", "0", "oui", "non"):

@@ -22,8 +22,9 @@ import sqlalchemy as sa
 
 from hub.errors import Duplicate, Forbidden, Invalid, NotFound, Unavailable
 from hub.extensions import db
+from hub.rules import permissions
 from hub.services import audit, realtime
-from hub.services.places import is_manager
+from hub.services.places import actor_of
 from hub.services.validate import MAX_ID, Fields, id_or_404
 from hub.timeutil import PARIS, to_iso
 from models import (
@@ -47,7 +48,6 @@ WEEKDAY_LABELS = {
     "fri": "vendredi", "sat": "samedi", "sun": "dimanche",
 }
 _LABEL_TO_DAY = {label[:3]: day for day, label in WEEKDAY_LABELS.items()} | {d: d for d in WEEKDAYS}
-KIND_LABELS = {"machine": "Machine", "space": "Espace", "training": "Formation", "incubation": "Incubation"}
 # Kinds booked by time range; trainings are booked by session.
 TIMED_KINDS = ("machine", "space", "incubation")
 HOURS_KINDS = ("machine", "space")
@@ -82,12 +82,12 @@ class ResourceRules(Protocol):
 
 # ---------------------------------------------------------------- permissions
 
-def can_manage(user: User | None, resource: Resource) -> bool:
-    return user is not None and is_manager(user, resource.place_id)
+def _may_run(user: User, resource: Resource) -> bool:
+    return permissions.may_run_hub(actor_of(user), resource.place_id)
 
 
 def require_manager(user: User, resource: Resource) -> None:
-    if not can_manage(user, resource):
+    if not _may_run(user, resource):
         raise Forbidden("Seuls les gestionnaires du lieu qui propose cette ressource peuvent faire cela.")
 
 
@@ -403,7 +403,7 @@ def _read_resource_fields(data: Mapping[str, Any], *, partial: bool,
 
 
 def create_resource(place: Place, actor: User, data: Mapping[str, Any]) -> Resource:
-    if not is_manager(actor, place.id):
+    if not permissions.may_run_hub(actor_of(actor), place.id):
         raise Forbidden("Seuls les gestionnaires de ce lieu peuvent y publier une ressource.")
     kind_fields = Fields(data)
     kind = kind_fields.choice("kind", RESOURCE_KINDS, required=True)
@@ -584,7 +584,7 @@ def add_closure(resource: Resource, actor: User, data: Mapping[str, Any]) -> Clo
 
 def remove_closure(closure_id: Any, actor: User) -> Resource:
     closure = db.session.get(Closure, id_or_404(closure_id, "Cette fermeture n'existe pas."))
-    if closure is None or not can_manage(actor, closure.resource):
+    if closure is None or not _may_run(actor, closure.resource):
         raise NotFound("Cette fermeture n'existe pas.")
     resource = closure.resource
     audit.record(actor, "closure.removed", closure, resource=resource.id,
