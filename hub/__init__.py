@@ -130,7 +130,14 @@ def _init_errors(app: Flask) -> None:
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         if error.code and error.code < 400:
             return error
-        return http_error_json(error) if wants_json() else http_error_page(error)
+        body, status = http_error_json(error) if wants_json() else http_error_page(error)
+        response = app.make_response((body, status))
+        # Werkzeug's own headers (Allow on a 405, Retry-After on a 429) belong to the
+        # answer whatever the body: only its Content-Type is replaced by ours.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception):  # type: ignore[no-untyped-def]

@@ -53,6 +53,8 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+        # No body we accept comes near it; Werkzeug answers 413 past it without reading more.
+        self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
         self.WTF_CSRF_TIME_LIMIT = None
         self.JSON_SORT_KEYS = False
         # Failed log-ins within LOGIN_WINDOW_SECONDS: per (email, client address), per client

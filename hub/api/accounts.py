@@ -95,7 +95,7 @@ SPEC: dict = {
                     "properties": {
                         "email": {"type": "string", "format": "email", "maxLength": 254},
                         "password": {"type": "string", "minLength": 10, "maxLength": 200},
-                        "name": {"type": "string", "maxLength": 120},
+                        "name": {"type": "string", "minLength": 1, "maxLength": 120, "pattern": "\\S"},
                     },
                 }}},
             },

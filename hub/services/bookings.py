@@ -54,7 +54,7 @@ from hub.services.resources import (
     peak_use,
     within_opening_hours,
 )
-from hub.services.validate import Fields, id_or_404
+from hub.services.validate import MAX_ID, Fields, id_or_404
 from hub.timeutil import PARIS, duration_text, to_iso
 from models import (
     ACTIVE_STATUSES,
@@ -262,12 +262,12 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
         raise NotFound("Cette ressource n'existe pas.")
     if slug and resource.booker_place_id is None:
         f.error("place", "Ce lieu n'existe pas.")
-    note = f.text("note", max_len=5000, default="") or ""
+    note = f.text("note", max_len=5000, default="", multiline=True) or ""
     beneficiaries = f.integer("beneficiaries", minimum=0, maximum=1_000_000)
     now = utcnow()
     session: TrainingSession | None = None
     if resource.kind == "training":
-        session_id = f.integer("session", required=True, minimum=1, maximum=2**31)
+        session_id = f.integer("session", required=True, minimum=1, maximum=MAX_ID)
         if session_id is not None:
             session = db.session.get(TrainingSession, session_id)
             if session is None or session.resource_id != resource.id:
@@ -461,7 +461,7 @@ def refuse_booking(booking: Booking, actor: User, reason: str | None = None) -> 
     if not permissions.may_decide(actor_of(actor), booking.resource.place_id):
         raise Forbidden("Seuls les gestionnaires du lieu hôte peuvent refuser une demande.")
     f = Fields({"reason": reason})
-    text = f.text("reason", max_len=2000, default="")
+    text = f.text("reason", max_len=2000, default="", multiline=True)
     f.check()
     booking = _locked(booking)
     if booking.status != "pending":
@@ -583,7 +583,7 @@ def parse_filters(args: Mapping[str, Any]) -> dict[str, Any]:
     f = Fields(args)
     filters = {
         "place": f.text("place", max_len=120),
-        "resource": f.integer("resource", minimum=1, maximum=2**62),
+        "resource": f.integer("resource", minimum=1, maximum=MAX_ID),
         "status": f.choice("status", BOOKING_STATUSES),
     }
     f.check()

@@ -25,7 +25,7 @@ from hub.extensions import db
 from hub.rules import permissions
 from hub.services import audit, realtime
 from hub.services.places import actor_of
-from hub.services.validate import Fields, id_or_404
+from hub.services.validate import MAX_ID, Fields, id_or_404
 from hub.timeutil import PARIS, to_iso
 from models import (
     ACTIVE_STATUSES,
@@ -368,13 +368,13 @@ def _read_resource_fields(data: Mapping[str, Any], *, partial: bool,
     if wanted("name"):
         values["name"] = f.text("name", required=True)
     if wanted("description"):
-        values["description"] = f.text("description", max_len=5000, default="")
+        values["description"] = f.text("description", max_len=5000, default="", multiline=True)
     if wanted("capacity"):
         values["capacity"] = f.integer("capacity", minimum=1, maximum=MAX_CAPACITY, default=1)
     if wanted("requires_approval"):
         values["requires_approval"] = f.boolean("requires_approval")
     if wanted("prerequisite"):
-        pid = f.integer("prerequisite", minimum=1, maximum=2**31)
+        pid = f.integer("prerequisite", minimum=1, maximum=MAX_ID)
         if pid is not None:
             training = db.session.get(Resource, pid)
             if training is None or training.kind != "training" or training.archived_at is not None:
@@ -583,10 +583,7 @@ def add_closure(resource: Resource, actor: User, data: Mapping[str, Any]) -> Clo
 
 
 def remove_closure(closure_id: Any, actor: User) -> Resource:
-    try:
-        closure = db.session.get(Closure, int(closure_id))
-    except (TypeError, ValueError, OverflowError):
-        closure = None
+    closure = db.session.get(Closure, id_or_404(closure_id, "Cette fermeture n'existe pas."))
     if closure is None or not _may_run(actor, closure.resource):
         raise NotFound("Cette fermeture n'existe pas.")
     resource = closure.resource

@@ -15,6 +15,7 @@ ERROR_TITLES = {
     403: "Accès refusé",
     404: "Page introuvable",
     405: "Méthode non permise",
+    413: "Requête trop volumineuse",
     429: "Trop de tentatives",
 }
 
