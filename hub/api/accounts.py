@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from hub.api import auth_required, bp, current_api_user, json_body, paginate
+from hub.api import PAGE_PARAMETERS, auth_required, bp, current_api_user, json_body, paginate
 from hub.extensions import db
 from hub.services import accounts
 from hub.timeutil import to_iso
@@ -149,11 +149,7 @@ SPEC: dict = {
             "description": "Les jetons du compte de l'appelant, du plus récent au plus ancien, "
                            "expirés compris ; `current` marque celui de la requête. Le jeton "
                            "lui-même n'est jamais renvoyé ; `last_used_at` est précis à l'heure près.",
-            "parameters": [
-                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
-                {"name": "per_page", "in": "query",
-                 "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
-            ],
+            "parameters": PAGE_PARAMETERS,
             "responses": {
                 "200": json_response({
                     "type": "object",
@@ -165,6 +161,7 @@ SPEC: dict = {
                     "additionalProperties": False,
                 }, "Une page de jetons"),
                 "401": error_response("Jeton manquant, invalide, expiré ou révoqué (unauthenticated)"),
+                "422": error_response("page ou per_page hors de ses bornes (invalid, avec fields)"),
             },
         },
     },
