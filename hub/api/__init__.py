@@ -10,7 +10,6 @@ from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from hub.errors import BadRequest, DomainError, Unauthenticated
-from hub.db import Prepared
 from hub.extensions import csrf, db
 from models import ApiToken, User
 
@@ -39,16 +38,13 @@ def hash_token(token: str) -> str:
 # A Core statement: it runs for every request, and most of them (bookings above all)
 # need nothing of the user but the id.
 _TOKENS = ApiToken.__table__
-_USER_ID_BY_TOKEN = Prepared(
-    sa.select(_TOKENS.c.user_id).where(_TOKENS.c.token_hash == sa.bindparam("token_hash"))
-)
+_USER_ID_BY_TOKEN = sa.select(_TOKENS.c.user_id).where(_TOKENS.c.token_hash == sa.bindparam("token_hash"))
 
 
 def user_id_for_token(token: str | None) -> int | None:
     if not token:
         return None
-    row = _USER_ID_BY_TOKEN.first(db.session.connection(), {"token_hash": hash_token(token)})
-    return row.user_id if row else None
+    return db.session.scalar(_USER_ID_BY_TOKEN, {"token_hash": hash_token(token)})
 
 
 def user_for_token(token: str | None) -> User | None:

@@ -1,0 +1,1 @@
+"""Pure domain rules: no session, no Flask, no I/O."""
