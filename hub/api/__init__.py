@@ -35,7 +35,8 @@ def hash_token(token: str) -> str:
 
 
 # Built once: every API request runs it (api_tokens.token_hash is unique, so indexed).
-# A Core statement: it runs for every request, and most of them (bookings above all)
+# A Core statement on the session's connection (its transaction, without the ORM's
+# execution layer): it runs for every request, and most of them (bookings above all)
 # need nothing of the user but the id.
 _TOKENS = ApiToken.__table__
 _USER_ID_BY_TOKEN = sa.select(_TOKENS.c.user_id).where(_TOKENS.c.token_hash == sa.bindparam("token_hash"))
@@ -44,7 +45,7 @@ _USER_ID_BY_TOKEN = sa.select(_TOKENS.c.user_id).where(_TOKENS.c.token_hash == s
 def user_id_for_token(token: str | None) -> int | None:
     if not token:
         return None
-    return db.session.scalar(_USER_ID_BY_TOKEN, {"token_hash": hash_token(token)})
+    return db.session.connection().execute(_USER_ID_BY_TOKEN, {"token_hash": hash_token(token)}).scalar()
 
 
 def user_for_token(token: str | None) -> User | None:

@@ -209,11 +209,11 @@ def period_errors(start: datetime, end: datetime, now: datetime, *, ended_only: 
         errors["end"] = f"La durée minimale est de {duration_text(min_minutes)}."
     elif max_minutes and minutes > max_minutes:
         errors["end"] = f"La durée maximale est de {duration_text(max_minutes)}."
-    elif not max_minutes and minutes > DEFAULT_MAX_MINUTES:
-        errors["end"] = "Une réservation dure au plus 1 an : découpez-la en plusieurs demandes."
     elif end > (horizon := add_months(now, HORIZON_MONTHS)):
         errors["end"] = (f"On réserve au plus {HORIZON_MONTHS} mois à l'avance : "
                          f"la fin doit tomber avant le {horizon.astimezone(PARIS):%d/%m/%Y}.")
+    elif not max_minutes and minutes > DEFAULT_MAX_MINUTES:
+        errors["end"] = "Une réservation dure au plus 1 an : découpez-la en plusieurs demandes."
     if not within_opening_hours(kind, opening_hours, start, end):
         errors.setdefault("start", "Ce créneau sort des horaires d'ouverture de la ressource.")
     return errors
