@@ -215,8 +215,9 @@ _TARGET = (
     .outerjoin(Membership, sa.and_(Membership.place_id == Place.id, Membership.user_id == sa.bindparam("uid")))
     .where(Resource.id == sa.bindparam("rid"))
     .with_for_update(of=Resource)
-    .execution_options(populate_existing=True)
 )
+# A resource the request loaded before (a page shows it first) is re-read under the lock.
+_TARGET_REREAD = _TARGET.execution_options(populate_existing=True)
 _INSERT = sa.insert(Booking.__table__).returning(Booking.__table__.c.id)
 
 
@@ -236,7 +237,9 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
     rid = id_or_404(resource_id, "Cette ressource n'existe pas.")
     f = Fields(data)
     slug = f.text("place", required=True, max_len=120)
-    target = db.session.execute(_TARGET, {"rid": rid, "slug": slug, "uid": booker_id}).first()
+    loaded = sa.inspect(Resource).identity_key_from_primary_key((rid,)) in db.session.identity_map
+    target = db.session.execute(_TARGET_REREAD if loaded else _TARGET,
+                                {"rid": rid, "slug": slug, "uid": booker_id}).first()
     if target is None or target[0].archived_at is not None:
         raise NotFound("Cette ressource n'existe pas.")
     resource, place, role = target
