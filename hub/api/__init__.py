@@ -12,7 +12,7 @@ from flask import Blueprint, Response, after_this_request, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from hub.errors import BadRequest, DomainError, Unauthenticated
-from hub.db import Prepared, write_intent
+from hub.db import write_intent
 from hub.extensions import csrf, db
 from hub.services.accounts import TOKEN_USE_PRECISION, hash_token, touch_token
 from hub.services.validate import Fields
@@ -37,13 +37,13 @@ HTTP_CODES = {
 
 
 # Built once: every API request runs it (api_tokens.token_hash is unique, so indexed).
-# A Core statement: it runs for every request, and most of them (bookings above all)
+# A Core statement on the session's connection (its transaction, without the ORM's
+# execution layer): it runs for every request, and most of them (bookings above all)
 # need nothing of the user but the id. Expiry is checked in the same query; a revoked
 # token has no row.
 _TOKENS = ApiToken.__table__
-_USER_ID_BY_TOKEN = Prepared(
-    sa.select(_TOKENS.c.user_id, _TOKENS.c.id, _TOKENS.c.last_used_at)
-    .where(_TOKENS.c.token_hash == sa.bindparam("token_hash"), _TOKENS.c.expires_at > sa.bindparam("now"))
+_USER_ID_BY_TOKEN = sa.select(_TOKENS.c.user_id, _TOKENS.c.id, _TOKENS.c.last_used_at).where(
+    _TOKENS.c.token_hash == sa.bindparam("token_hash"), _TOKENS.c.expires_at > sa.bindparam("now")
 )
 
 
@@ -51,7 +51,9 @@ def user_id_for_token(token: str | None) -> int | None:
     if not token:
         return None
     now = utcnow()
-    row = _USER_ID_BY_TOKEN.first(db.session.connection(), {"token_hash": hash_token(token), "now": now})
+    row = db.session.connection().execute(
+        _USER_ID_BY_TOKEN, {"token_hash": hash_token(token), "now": now}
+    ).first()
     if row is None:
         return None
     stale = row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_PRECISION

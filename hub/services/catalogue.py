@@ -19,6 +19,7 @@ from icalendar import Calendar, Event
 from hub.extensions import db
 from hub.reference import DEPARTEMENTS
 from hub.rules import labels
+from hub.rules.calendar import WEEKDAY_LABELS, WEEKDAYS
 from hub.services import audit
 from hub.services import bookings as bookings_service
 from hub.services import resources as resources_service
@@ -38,7 +39,7 @@ from models import (
 logger = logging.getLogger(__name__)
 
 PER_PAGE = 20
-WEEK_DAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
+WEEK_DAYS = tuple(WEEKDAY_LABELS[day].capitalize() for day in WEEKDAYS)
 # DSFR badge variants per status.
 STATUS_BADGES = {
     "pending": "new",
@@ -226,7 +227,7 @@ def opening_hours_lines(resource: Resource) -> list[str]:
     if not hours:
         return []
     lines = []
-    for key, day_name in zip(resources_service.WEEKDAYS, WEEK_DAYS):
+    for key, day_name in zip(WEEKDAYS, WEEK_DAYS):
         ranges = hours.get(key) or []
         text = ", ".join(f"{a}–{b}" for a, b in ranges) if ranges else "fermé"
         lines.append(f"{day_name} : {text}")
