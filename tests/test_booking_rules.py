@@ -31,12 +31,15 @@ def test_a_booking_ending_beyond_the_horizon_is_a_422_on_end_and_writes_nothing(
     room = make.resource(make.fabrique(), kind="space", capacity=4)
     headers = make.api_headers(member)
     start = local(next_weekday(1), 10)
-    for end in ("9000-01-01T00:00:00+01:00", (start + timedelta(days=600)).isoformat()):
+    # Year 9000 is refused by the date parser itself (no date beyond 2100 is read), 600 days
+    # ahead by the horizon.
+    for end, says in (("9000-01-01T00:00:00+01:00", "entre 1900 et 2100"),
+                      ((start + timedelta(days=600)).isoformat(), "18 mois")):
         response = client.post(f"/api/v1/resources/{room.id}/bookings", headers=headers,
                                json={"place": tiers_lieu.slug, "start": start.isoformat(), "end": end})
         assert response.status_code == 422
         error = response.get_json()["error"]
-        assert error["code"] == "invalid" and "18 mois" in error["fields"]["end"]
+        assert error["code"] == "invalid" and says in error["fields"]["end"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Booking)) == 0
 
 
