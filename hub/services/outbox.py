@@ -148,6 +148,28 @@ def without_password(url: str) -> str:
 
 # ---------------------------------------------------------------- the admin page
 
+EVENT_LABELS = {
+    "booking.pending": "Nouvelle demande de réservation",
+    "booking.confirmed": "Réservation confirmée",
+    "booking.refused": "Réservation refusée",
+    "booking.cancelled": "Réservation annulée",
+    "booking.waitlisted": "Inscription en liste d'attente",
+    "booking.reminder": "Rappel de réservation",
+    "account.verify": "Vérification de l'adresse",
+    "password.reset": "Mot de passe oublié",
+    "place.invitation": "Invitation dans un lieu",
+    "place.join_request": "Demande pour rejoindre un lieu",
+    "place.join_decided": "Réponse à une demande pour rejoindre un lieu",
+    "place.member_added": "Ajout dans un lieu",
+    "mail.test": "Message de test",
+}
+
+
+def may_see_deliveries(user: User) -> bool:
+    """Deliveries show every address the platform writes to: admins only."""
+    return bool(user.is_authenticated and user.is_admin)
+
+
 
 @dataclass(frozen=True)
 class Deliveries:

@@ -23,9 +23,9 @@ ERROR_TITLES = {
 
 
 def register_web(app: Flask) -> None:
-    from hub.web import auth, calendar, catalogue, main, manage, network, places
+    from hub.web import auth, calendar, catalogue, main, manage, network, outbox, places
 
-    for module in (main, auth, places, catalogue, manage, network, calendar):
+    for module in (main, auth, places, catalogue, manage, network, calendar, outbox):
         app.register_blueprint(module.bp)
 
     @app.context_processor
