@@ -12,6 +12,7 @@ so; the message then goes again, with the same Message-ID.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import smtplib
@@ -82,16 +83,15 @@ class SmtpTransport:
         self._smtp: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:
-        context = ssl.create_default_context()
         smtp: smtplib.SMTP
         if self.tls:
-            smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+            smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=_tls_context())
         else:
             smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         try:
             smtp.ehlo()
             if not self.tls and smtp.has_extn("starttls"):
-                smtp.starttls(context=context)
+                smtp.starttls(context=_tls_context())
                 smtp.ehlo()
             if self.username:
                 smtp.login(self.username, self.password or "")
@@ -107,7 +107,9 @@ class SmtpTransport:
             options = [] if message.recipient.isascii() else ["SMTPUTF8"]
             # The stored bytes already have CRLF line ends and folded headers (policy.SMTP).
             self._smtp.sendmail(self.sender, [message.recipient], message.raw, mail_options=options)
-        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
+            raise  # an answer: the connection is still good
+        except OSError as exc:  # smtplib.SMTPException is one too
             self.close()
             raise ConnectionLost(f"{type(exc).__name__}: {exc}") from exc
         return f"{self.host}:{self.port}"
@@ -120,6 +122,12 @@ class SmtpTransport:
             smtp.quit()
         except (smtplib.SMTPException, OSError):
             smtp.close()
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    # Loading the system's CA bundle takes ~0.1 s: once per process, not per connection.
+    return ssl.create_default_context()
 
 
 class FileTransport:
