@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
@@ -85,9 +85,10 @@ class SmtpTransport:
     def _connect(self) -> smtplib.SMTP:
         smtp: smtplib.SMTP
         if self.tls:
-            smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=_tls_context())
+            smtp = smtplib.SMTP_SSL(self.host, self.port, local_hostname=_local_hostname(),
+                                    timeout=self.timeout, context=_tls_context())
         else:
-            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            smtp = smtplib.SMTP(self.host, self.port, local_hostname=_local_hostname(), timeout=self.timeout)
         try:
             smtp.ehlo()
             if not self.tls and smtp.has_extn("starttls"):
@@ -122,6 +123,12 @@ class SmtpTransport:
             smtp.quit()
         except (smtplib.SMTPException, OSError):
             smtp.close()
+
+
+@functools.cache
+def _local_hostname() -> str:
+    # What smtplib asks the resolver for on every connection otherwise.
+    return socket.getfqdn()
 
 
 @functools.cache
@@ -311,11 +318,17 @@ class Worker:
         logger.info("outbox worker %s stopped", self.name)
 
 
-def start_in_process(app: Flask) -> threading.Event:
-    """Deliver from a background thread of this process (`python app.py`); set the
-    returned event to stop it. A daemon: a message it held when the process ended is
-    taken again once its lease expires."""
+def start_in_process(app: Flask) -> Callable[[], None]:
+    """Deliver from a background thread of this process (`python app.py`); returns the
+    function that stops it. A daemon: a message it held when the process ended is taken
+    again once its lease expires."""
     stop = threading.Event()
     thread = threading.Thread(target=Worker(app).run, args=(stop,), name="outbox-worker", daemon=True)
     thread.start()
-    return stop
+
+    def stopper() -> None:
+        stop.set()
+        outbox.wakeup.set()
+        thread.join()
+
+    return stopper
