@@ -2,7 +2,7 @@
 delivers the outbox from a background thread."""
 from hub import create_app
 from hub.extensions import socketio
-from hub.worker import start_in_process
+from hub.worker import log_to_stderr, start_in_process
 
 app = create_app()
 
@@ -11,5 +11,6 @@ if __name__ == "__main__":
     print(f"Maillage : http://{host}:{port}/", flush=True)
     # Here, not in create_app: tests, CLI commands and gunicorn workers start no sender
     # (production runs `flask --app app worker` as its own service).
+    log_to_stderr()
     start_in_process(app)
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)

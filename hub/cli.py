@@ -154,8 +154,9 @@ def worker_command(poll: float) -> None:
     from flask import current_app
 
     from hub.services.outbox import without_password
-    from hub.worker import Worker
+    from hub.worker import Worker, log_to_stderr
 
+    log_to_stderr()
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

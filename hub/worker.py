@@ -318,6 +318,19 @@ class Worker:
         logger.info("outbox worker %s stopped", self.name)
 
 
+def log_to_stderr() -> None:
+    """Show what the worker does (each delivery, each failure) on standard error: the
+    console of `make run`, the journal of the systemd service. The app configures no
+    logging of its own, and Python shows only warnings by default."""
+    if logger.handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s outbox: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
 def start_in_process(app: Flask) -> Callable[[], None]:
     """Deliver from a background thread of this process (`python app.py`); returns the
     function that stops it. A daemon: a message it held when the process ended is taken

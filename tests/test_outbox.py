@@ -25,7 +25,7 @@ from hub.extensions import db
 from hub.services import outbox
 from hub.worker import LEASE, Worker, start_in_process
 from models import OutboxMessage, utcnow
-from tests.servers import ROOT, free_port
+from tests.servers import ROOT, free_port, server_process
 
 ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Maillage//FR\r\nEND:VCALENDAR\r\n"
 
@@ -355,6 +355,19 @@ def test_the_in_process_worker_delivers_within_seconds_of_the_commit(app, make, 
         stop()
     assert len(smtp.inbox.received) == 1
     assert elapsed < 2
+
+
+def test_python_app_py_delivers_what_other_processes_commit_within_seconds(app, make, smtp, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("MAIL_URL", smtp.url)
+    with server_process(app.config["SQLALCHEMY_DATABASE_URI"]):
+        queue()
+        db.session.commit()
+        committed = time.monotonic()
+        while not smtp.inbox.received and time.monotonic() - committed < 15:
+            time.sleep(0.05)
+        elapsed = time.monotonic() - committed
+    assert len(smtp.inbox.received) == 1
+    assert elapsed < 10
 
 
 def test_mail_test_command_delivers_a_test_message(app, runner, make, smtp):  # type: ignore[no-untyped-def]
