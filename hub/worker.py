@@ -191,6 +191,8 @@ class Worker:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         self.batch = batch
         self.lease = lease
+        # Set by run()'s caller to stop: the batch in hand stops after its current message.
+        self._stop: threading.Event | None = None
 
     # ------------------------------------------------------------ claims
 
@@ -265,8 +267,10 @@ class Worker:
             down: str | None = None
             try:
                 for index, message in enumerate(claimed):
-                    # Never send on an expiring lease: another worker may take the message.
-                    if clock() + timedelta(seconds=2 * SMTP_TIMEOUT) > start + self.lease:
+                    # Never send on an expiring lease (another worker may take the message),
+                    # and hand the rest back at once when asked to stop.
+                    expiring = clock() + timedelta(seconds=2 * SMTP_TIMEOUT) > start + self.lease
+                    if expiring or (self._stop is not None and self._stop.is_set()):
                         for rest in claimed[index:]:
                             self._settle(token, rest.id)
                         break
@@ -305,6 +309,7 @@ class Worker:
         """Deliver until `stop` is set: at once after a commit of this process that
         queued messages, and every `poll` seconds for those of other processes."""
         logger.info("outbox worker %s started", self.name)
+        self._stop = stop
         while not stop.is_set():
             outbox.wakeup.clear()
             try:
