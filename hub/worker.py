@@ -12,6 +12,7 @@ so; the message then goes again, with the same Message-ID.
 """
 from __future__ import annotations
 
+import base64
 import functools
 import logging
 import os
@@ -95,11 +96,22 @@ class SmtpTransport:
                 smtp.starttls(context=_tls_context())
                 smtp.ehlo()
             if self.username:
-                smtp.login(self.username, self.password or "")
+                self._login(smtp, self.username, self.password or "")
         except BaseException:
             smtp.close()
             raise
         return smtp
+
+    @staticmethod
+    def _login(smtp: smtplib.SMTP, username: str, password: str) -> None:
+        if (username + password).isascii():
+            smtp.login(username, password)
+            return
+        # smtplib encodes credentials as ASCII; AUTH PLAIN carries UTF-8 (RFC 4616).
+        credentials = base64.b64encode(f"\0{username}\0{password}".encode()).decode("ascii")
+        code, reply = smtp.docmd("AUTH", "PLAIN " + credentials)
+        if code != 235:
+            raise smtplib.SMTPAuthenticationError(code, reply)
 
     def send(self, message: Claimed) -> str:
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import ssl
 import subprocess
 import sys
 import threading
@@ -20,9 +21,11 @@ import jinja2
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from hub.extensions import db
 from hub.services import outbox
+from hub import worker
 from hub.worker import LEASE, Worker, start_in_process
 from models import OutboxMessage, utcnow
 from tests.servers import ROOT, free_port, server_process
@@ -58,9 +61,9 @@ class SmtpServer:
         self.inbox = Inbox()
         self._controller: Controller | None = None
 
-    def start(self) -> None:
+    def start(self, **options: Any) -> None:
         self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port,
-                                      server_hostname="smtp.test")
+                                      server_hostname="smtp.test", **options)
         self._controller.start()
 
     def stop(self) -> None:
@@ -80,6 +83,22 @@ def smtp() -> Iterator[SmtpServer]:
 @pytest.fixture
 def app_config(smtp: SmtpServer, tmp_path: Path) -> dict[str, Any]:
     return {"MAIL_URL": smtp.url, "MAIL_DIR": str(tmp_path / "mail"), "PUBLIC_URL": "https://maillage.test"}
+
+
+@pytest.fixture
+def certificate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ssl.SSLContext]:
+    """A self-signed certificate for 127.0.0.1 that the worker trusts (SSL_CERT_FILE);
+    yields the server's TLS context."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+                    "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    worker._tls_context.cache_clear()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    yield context
+    worker._tls_context.cache_clear()
 
 
 def deliver(app: Any, **options: Any) -> int:
@@ -142,6 +161,38 @@ def test_a_committed_message_reaches_the_server_with_its_headers_parts_and_attac
     assert (row.status, row.attempts, row.claimed_by) == ("sent", 1, None)
     assert row.sent_at is not None
     assert deliver(app, now=utcnow() + timedelta(days=2)) == 0
+    assert len(smtp.inbox.received) == 1
+
+
+@pytest.mark.parametrize("quoted, password", [("mot%2Fde%2Bpasse", "mot/de+passe"),
+                                               ("s%C3%A9cret%20%C3%A0%20100%25", "sécret à 100%")])
+def test_smtp_url_uses_starttls_and_logs_in_with_its_credentials(app, make, smtp, certificate, quoted, password):  # type: ignore[no-untyped-def]
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == password.encode())
+
+    smtp.stop()
+    smtp.start(tls_context=certificate, require_starttls=True, authenticator=authenticator,
+               auth_required=True, auth_require_tls=True)
+    app.config["MAIL_URL"] = f"smtp://maillage:{quoted}@127.0.0.1:{smtp.port}"
+    queue()
+    db.session.commit()
+
+    assert deliver(app) == 1
+    assert logins == [(b"maillage", password.encode())]
+    assert len(smtp.inbox.received) == 1
+
+
+def test_smtps_url_speaks_tls_from_the_start(app, make, smtp, certificate):  # type: ignore[no-untyped-def]
+    smtp.stop()
+    smtp.start(ssl_context=certificate)
+    app.config["MAIL_URL"] = f"smtps://127.0.0.1:{smtp.port}"
+    queue()
+    db.session.commit()
+
+    assert deliver(app) == 1
     assert len(smtp.inbox.received) == 1
 
 
@@ -450,3 +501,37 @@ def test_only_admins_see_the_deliveries_page(app, client, auth, make):  # type: 
         assert client.get("/admin/envois/").status_code == 403
         assert client.post(f"/admin/envois/{message_id}/relancer").status_code == 403
         auth.logout()
+
+
+def test_retrying_without_the_form_token_is_refused(app, client, auth, make, smtp):  # type: ignore[no-untyped-def]
+    make.user(email="admin@example.org", role="admin")
+    smtp.inbox.reply = "550 5.1.1 Mailbox unavailable"
+    message_id = queue()
+    db.session.commit()
+    deliver(app)
+    auth.login("admin@example.org")
+    app.config["WTF_CSRF_ENABLED"] = True
+
+    assert client.post(f"/admin/envois/{message_id}/relancer").status_code == 400
+    assert outbox_row(message_id).status == "failed"
+
+
+def test_mail_settings_come_from_the_environment_with_the_contract_defaults(monkeypatch):  # type: ignore[no-untyped-def]
+    from hub.config import Config
+
+    for name in ("PUBLIC_URL", "MAIL_URL", "MAIL_FROM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOST", "0.0.0.0")
+    monkeypatch.setenv("PORT", "8123")
+    config = Config()
+    assert config.PUBLIC_URL == "http://0.0.0.0:8123"
+    assert config.MAIL_URL is None
+    assert config.MAIL_FROM == "Maillage <ne-pas-repondre@maillage.localhost>"
+
+    monkeypatch.setenv("PUBLIC_URL", "https://maillage.example.org/")
+    monkeypatch.setenv("MAIL_URL", "smtps://u:p@smtp.example.org:465")
+    monkeypatch.setenv("MAIL_FROM", "Réseau <contact@example.org>")
+    config = Config()
+    assert config.PUBLIC_URL == "https://maillage.example.org"
+    assert config.MAIL_URL == "smtps://u:p@smtp.example.org:465"
+    assert config.MAIL_FROM == "Réseau <contact@example.org>"
