@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import os
 import ssl
 import subprocess
@@ -375,7 +376,10 @@ def test_messages_of_a_worker_that_died_after_claiming_them_are_delivered_after_
     assert outbox_row(message_id).status == "sent"
 
 
-def test_without_mail_url_each_message_is_written_as_an_eml_file(app, make, smtp, caplog):  # type: ignore[no-untyped-def]
+def test_without_mail_url_each_message_is_written_as_an_eml_file(app, make, smtp, caplog, monkeypatch):  # type: ignore[no-untyped-def]
+    # Alembic's logging set-up (migrations/env.py, run by earlier tests in this process)
+    # disables the loggers that existed then.
+    monkeypatch.setattr(logging.getLogger("hub.worker"), "disabled", False)
     app.config["MAIL_URL"] = None
     message_id = queue(booking_id=7)
     db.session.commit()
