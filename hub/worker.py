@@ -43,6 +43,9 @@ POLL_SECONDS = 1.0
 BATCH = 20
 LEASE = timedelta(minutes=5)
 SMTP_TIMEOUT = 30.0
+# The running worker keeps its SMTP connection this long after the last message: one
+# connection for a stream of messages, not one per message.
+KEEP_OPEN_SECONDS = 10.0
 # Growing delays between attempts, in seconds; then hourly until the message's retry_until.
 RETRY_DELAYS = (10, 30, 60, 2 * 60, 5 * 60, 10 * 60, 30 * 60)
 RETRY_CAP = 60 * 60
@@ -68,7 +71,7 @@ class ConnectionLost(Exception):
 
 
 class SmtpTransport:
-    """One connection per batch, opened on the first message."""
+    """A connection opened on the first message and kept until `close()`."""
 
     def __init__(self, url: str, sender: str, timeout: float = SMTP_TIMEOUT) -> None:
         parts = urlsplit(url)
@@ -82,6 +85,7 @@ class SmtpTransport:
         self.sender = parseaddr(sender)[1]
         self.timeout = timeout
         self._smtp: smtplib.SMTP | None = None
+        self._used = 0.0
 
     def _connect(self) -> smtplib.SMTP:
         smtp: smtplib.SMTP
@@ -114,9 +118,12 @@ class SmtpTransport:
             raise smtplib.SMTPAuthenticationError(code, reply)
 
     def send(self, message: Claimed) -> str:
+        if self._smtp is not None and time.monotonic() - self._used > 1.0 and not self._alive():
+            self.close()
         try:
             if self._smtp is None:
                 self._smtp = self._connect()
+            self._used = time.monotonic()
             options = [] if message.recipient.isascii() else ["SMTPUTF8"]
             # The stored bytes already have CRLF line ends and folded headers (policy.SMTP).
             self._smtp.sendmail(self.sender, [message.recipient], message.raw, mail_options=options)
@@ -126,6 +133,15 @@ class SmtpTransport:
             self.close()
             raise ConnectionLost(f"{type(exc).__name__}: {exc}") from exc
         return f"{self.host}:{self.port}"
+
+    def _alive(self) -> bool:
+        # A connection left idle may have been dropped by the server: found out here, not
+        # in the middle of a message, where it would count as a failed attempt.
+        assert self._smtp is not None
+        try:
+            return self._smtp.noop()[0] == 250
+        except OSError:
+            return False
 
     def close(self) -> None:
         if self._smtp is None:
@@ -261,9 +277,11 @@ class Worker:
 
     # ------------------------------------------------------------ delivery
 
-    def run_once(self, now: datetime | None = None, ids: list[int] | None = None) -> int:
+    def run_once(self, now: datetime | None = None, ids: list[int] | None = None,
+                 transport: Transport | None = None) -> int:
         """Claim and deliver one batch; how many messages it held. `now` moves the
-        clock (tests), `ids` restricts the claim (`mail-test --now`)."""
+        clock (tests), `ids` restricts the claim (`mail-test --now`); a `transport`
+        given stays open afterwards."""
         start = now or utcnow()
         started = time.monotonic()
 
@@ -271,10 +289,13 @@ class Worker:
             return start + timedelta(seconds=time.monotonic() - started)
 
         with self.app.app_context():
+            own = transport is None
             # Before the claim: a bad MAIL_URL leaves the messages unclaimed.
-            transport = transport_for(self.app.config)
+            transport = transport or transport_for(self.app.config)
             token, claimed = self.claim(start, ids)
             if not claimed:
+                if own:
+                    transport.close()
                 return 0
             down: str | None = None
             try:
@@ -302,7 +323,8 @@ class Worker:
                         logger.info("outbox message %s delivered to %s (%s)", message.id,
                                     message.recipient, where)
             finally:
-                transport.close()
+                if own:
+                    transport.close()
         return len(claimed)
 
     def _failed_attempt(self, token: str, message: Claimed, again: bool, error: str,
@@ -322,16 +344,27 @@ class Worker:
         queued messages, and every `poll` seconds for those of other processes."""
         logger.info("outbox worker %s started", self.name)
         self._stop = stop
-        while not stop.is_set():
-            outbox.wakeup.clear()
-            try:
-                delivered = self.run_once()
-            except Exception:  # the database is away: try again at the next poll
-                logger.exception("outbox worker %s: delivery pass failed", self.name)
-                stop.wait(poll)
-                continue
-            if not delivered:
+        transport: Transport | None = None
+        last_delivery = time.monotonic()
+        try:
+            while not stop.is_set():
+                outbox.wakeup.clear()
+                try:
+                    transport = transport or transport_for(self.app.config)
+                    delivered = self.run_once(transport=transport)
+                except Exception:  # the database is away, or MAIL_URL is wrong: try again later
+                    logger.exception("outbox worker %s: delivery pass failed", self.name)
+                    stop.wait(poll)
+                    continue
+                if delivered:
+                    last_delivery = time.monotonic()
+                    continue
+                if time.monotonic() - last_delivery > KEEP_OPEN_SECONDS:
+                    transport.close()
                 outbox.wakeup.wait(poll)
+        finally:
+            if transport is not None:
+                transport.close()
         logger.info("outbox worker %s stopped", self.name)
 
 
