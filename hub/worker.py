@@ -381,12 +381,12 @@ def log_to_stderr() -> None:
     logger.propagate = False
 
 
-def start_in_process(app: Flask) -> Callable[[], None]:
+def start_in_process(app: Flask, poll: float = POLL_SECONDS) -> Callable[[], None]:
     """Deliver from a background thread of this process (`python app.py`); returns the
     function that stops it. A daemon: a message it held when the process ended is taken
     again once its lease expires."""
     stop = threading.Event()
-    thread = threading.Thread(target=Worker(app).run, args=(stop,), name="outbox-worker", daemon=True)
+    thread = threading.Thread(target=Worker(app).run, args=(stop, poll), name="outbox-worker", daemon=True)
     thread.start()
 
     def stopper() -> None:
