@@ -43,6 +43,14 @@ class Config:
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.HOST = os.environ.get("HOST", "127.0.0.1")
         self.PORT = int(os.environ.get("PORT", "5000"))
+        # Every link a message carries starts with it.
+        self.PUBLIC_URL = (os.environ.get("PUBLIC_URL") or f"http://{self.HOST}:{self.PORT}").rstrip("/")
+        # smtp://[user:password@]host:port (STARTTLS when offered) or smtps://...; unset,
+        # messages are written as .eml files under MAIL_DIR, so a fresh `make run` needs
+        # no mail server.
+        self.MAIL_URL = os.environ.get("MAIL_URL") or None
+        self.MAIL_FROM = os.environ.get("MAIL_FROM") or "Maillage <ne-pas-repondre@maillage.localhost>"
+        self.MAIL_DIR = str(INSTANCE_DIR / "mail")
         # Map tiles for the ANCT map; empty = the map draws without a background.
         self.MAP_TILE_URL = os.environ.get(
             "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

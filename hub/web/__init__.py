@@ -21,9 +21,9 @@ ERROR_TITLES = {
 
 
 def register_web(app: Flask) -> None:
-    from hub.web import account, auth, calendar, catalogue, communes, main, manage, network, places
+    from hub.web import account, auth, calendar, catalogue, communes, main, manage, network, outbox, places
 
-    for module in (main, auth, account, places, catalogue, manage, network, calendar, communes):
+    for module in (main, auth, account, places, catalogue, manage, network, calendar, communes, outbox):
         app.register_blueprint(module.bp)
 
     @app.context_processor
