@@ -153,6 +153,8 @@ def test_a_committed_message_reaches_the_server_with_its_headers_parts_and_attac
     assert "https://maillage.test" in text
     assert '<html lang="fr">' in html and "#000091" in html
     assert "<img" not in html
+    # Mail clients drop <style>: the DSFR colours reach each element's own style attribute.
+    assert "<style" not in html and 'style="' in html and "border-top: 4px solid #000091" in html
     [attachment] = list(message.iter_attachments())
     assert attachment.get_content_type() == "text/calendar"
     assert attachment.get_filename() == "reservation-42.ics"

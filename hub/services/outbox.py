@@ -17,6 +17,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
+import css_inline
 import jinja2
 import sqlalchemy as sa
 from flask import current_app
@@ -54,7 +55,8 @@ def render(template: str, **context: Any) -> tuple[str, str]:
     env = _mail_env()
     context.setdefault("public_url", current_app.config["PUBLIC_URL"])
     text = env.get_template(f"mail/{template}.txt").render(context)
-    html = env.get_template(f"mail/{template}.html").render(context)
+    # Mail clients drop <style> blocks: every rule goes into the elements' style attributes.
+    html = css_inline.inline(env.get_template(f"mail/{template}.html").render(context))
     return text, html
 
 
