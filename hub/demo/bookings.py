@@ -96,7 +96,8 @@ class Bookings:
         attended = beneficiaries = None
         if status in ("confirmed", "refused", "cancelled"):
             updated = min(created + timedelta(hours=rng.randint(1, 48)), now)
-        decided = max(updated, created)
+        # Hosts decide, and bookers cancel, before the booking starts.
+        decided = min(updated, start)
         if status == "confirmed" and past:
             r = rng.random()
             if r < 0.82:
