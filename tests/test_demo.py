@@ -8,8 +8,8 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
-from hub.demo import DEMO_PASSWORD, demo_accounts, seed_demo
-from hub.demo.common import MEMBER_EMAIL
+from hub.demo import seed_demo
+from hub.demo.common import DEMO_PASSWORD, MEMBER_EMAIL, demo_accounts
 from hub.extensions import db
 from hub.timeutil import PARIS
 from models import ACTIVE_STATUSES, BOOKING_STATUSES, AuditEntry, Booking, Place, Resource, TrainingSession, User
@@ -255,3 +255,37 @@ def test_demo_audit_log_tells_each_booking_s_history(app, runner):
                 assert entry.data["previous"] == status[entry.object_id]
                 status[entry.object_id] = entry.action.removeprefix("booking.")
         assert status == {booking_id: b.status for booking_id, b in bookings.items()}
+
+
+def test_demo_audit_entries_for_accounts_places_and_resources_have_the_services_shape(app, runner, client, auth):
+    _seed(runner, "--scale", "tiny")
+    actions = ("user.created", "place.created", "membership.created", "resource.created", "session.created")
+    with app.app_context():
+        demo = _shapes(db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action.in_(actions))))
+        konk = db.session.scalar(sa.select(Place.slug).where(Place.name == "Konk Ar Lab"))
+        last_id = db.session.scalar(sa.select(sa.func.max(AuditEntry.id)))
+    assert client.post("/api/v1/accounts", json={
+        "email": "nouvelle@example.org", "password": "un mot de passe sûr", "name": "Nouvelle Venue",
+    }).status_code == 201
+    admin = auth.headers("admin@demo.maillage.fr", DEMO_PASSWORD)
+    assert client.post("/api/v1/places", headers=admin, json={
+        "name": "Fabrique de Quimperlé", "kind": "fabrique", "commune": "Quimperlé", "departement": "29",
+        "territory": "rural", "lat": 47.87, "lon": -3.55,
+    }).status_code == 201
+    manager = auth.headers("gestion@konkarlab.demo.maillage.fr", DEMO_PASSWORD)
+    assert client.post(f"/api/v1/places/{konk}/members", headers=manager, json={
+        "email": "nouvelle@example.org", "role": "member",
+    }).status_code == 201
+    response = client.post(f"/api/v1/places/{konk}/resources", headers=manager, json={
+        "kind": "training", "name": "Formation brodeuse numérique", "capacity": 6,
+    })
+    assert response.status_code == 201, response.get_json()
+    start = datetime.combine(date.today() + timedelta(days=90), time(14), tzinfo=PARIS)
+    assert client.post(f"/api/v1/resources/{response.get_json()['id']}/sessions", headers=manager, json={
+        "start": start.isoformat(), "end": (start + timedelta(hours=3)).isoformat(),
+    }).status_code == 201
+    with app.app_context():
+        service = _shapes(db.session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.id > last_id, AuditEntry.action.in_(actions))))
+    assert {action for action, _, _ in service} == set(actions)
+    assert service == demo

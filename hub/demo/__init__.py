@@ -32,13 +32,9 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from hub.demo.builder import build
-from hub.demo.common import ADMIN_EMAIL, ANCT_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, SCALES, demo_accounts, today_in_paris
+from hub.demo.common import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, SCALES, demo_accounts, today_in_paris
 from hub.extensions import db
 from models import Place, User
-
-__all__ = ["ADMIN_EMAIL", "ANCT_EMAIL", "DEMO_PASSWORD", "SCALES", "DemoError", "demo_accounts",
-           "demo_command", "has_places", "seed_demo"]
-
 
 class DemoError(click.ClickException):
     pass
