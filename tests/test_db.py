@@ -28,16 +28,16 @@ def test_booking_creation_runs_every_statement_through_the_engine(make, statemen
     member = make.user()
     tiers_lieu = make.place(members=[member])
     machine = make.resource(make.fabrique())
-    make.api_token(member)
     start = utcnow() + timedelta(days=2)
+    body = {"place": tiers_lieu.slug, "start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()}
+    machine_id, member_id = machine.id, member.id
     statements.clear()
 
-    bookings.create_booking(machine.id, member.id, {"place": tiers_lieu.slug, "start": start.isoformat(),
-                                                     "end": (start + timedelta(hours=1)).isoformat()})
+    bookings.create_booking(machine_id, member_id, body)
 
     assert any(s.startswith("INSERT INTO BOOKINGS") for s in statements)
     assert any(s.startswith("INSERT INTO AUDIT_LOG") for s in statements)
-    target = next(s for s in statements if s.startswith("SELECT") and "FROM RESOURCES" in s)
+    target = next(s for s in statements if s.startswith("SELECT") and "JOIN MEMBERSHIPS" in s)
     if db.engine.dialect.name == "postgresql":
         assert "FOR UPDATE OF RESOURCES" in target
 
