@@ -11,6 +11,8 @@ from werkzeug.security import check_password_hash
 from hub.demo import seed_demo
 from hub.demo.common import DEMO_PASSWORD, MEMBER_EMAIL, demo_accounts
 from hub.extensions import db
+from hub.rules.calendar import within_opening_hours
+from hub.rules.capacity import quota_breach
 from hub.timeutil import PARIS
 from models import ACTIVE_STATUSES, BOOKING_STATUSES, AuditEntry, Booking, Place, Resource, TrainingSession, User
 from tests.conftest import _empty_all_tables
@@ -125,6 +127,25 @@ def test_demo_never_oversells_a_resource_or_a_session(app, runner):
                 assert level <= capacity[resource_id], resource_id
         for session in db.session.scalars(sa.select(TrainingSession)):
             assert session.seats_taken == seats[session.id] <= session.seats
+
+
+def test_demo_bookings_keep_to_opening_hours_and_weekly_quotas(app, runner):
+    _seed(runner, "--scale", "tiny")
+    with app.app_context():
+        resources = {r.id: r for r in db.session.scalars(sa.select(Resource))}
+        by_place: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+        for b in db.session.scalars(sa.select(Booking).where(Booking.status.in_(ACTIVE_STATUSES))):
+            r = resources[b.resource_id]
+            assert within_opening_hours(r.kind, r.opening_hours, b.start_at, b.end_at), b.id
+            by_place[(r.id, b.place_id)].append((b.start_at, b.end_at))
+        limited = 0
+        for (resource_id, _), periods in by_place.items():
+            limit = resources[resource_id].max_hours_per_week
+            if limit:
+                limited += 1
+                for i, (start, end) in enumerate(periods):
+                    assert quota_breach(limit, periods[:i] + periods[i + 1:], start, end) is None
+        assert limited
 
 
 def test_exclusive_is_set_for_capacity_one_resources_other_than_trainings(app, runner):
