@@ -63,6 +63,11 @@ class Clock:
         self.today = today
         self.start_day = add_months(today, -scale.months_back)
         self.end_day = add_months(today, scale.months_ahead)
+        # Every day of the period, and how many of each weekday: shared by all resources.
+        self.days = [self.start_day + timedelta(days=n) for n in range((self.end_day - self.start_day).days)]
+        self.weekday_counts = [0] * 7
+        for d in self.days:
+            self.weekday_counts[d.weekday()] += 1
         self._offsets: dict[date, timedelta] = {}
         self.now = self.utc(today, 0)
         self.long_ago = self.now - timedelta(days=400)

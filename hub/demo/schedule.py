@@ -17,12 +17,9 @@ _REFERENCE_MONDAY = date(2024, 1, 1)
 
 
 def open_days(clock: Clock, res: DemoResource) -> list[date]:
-    days, d = [], clock.start_day
-    while d < clock.end_day:
-        if d not in res.closed_days:
-            days.append(d)
-        d += timedelta(days=1)
-    return days
+    if not res.closed_days:
+        return clock.days
+    return [d for d in clock.days if d not in res.closed_days]
 
 
 @lru_cache(maxsize=None)
@@ -51,7 +48,10 @@ def blocks(rng: random.Random, clock: Clock, res: DemoResource, wanted: int) -> 
     """Distinct slots drawn at random over the period, as many as asked for."""
     days = open_days(clock, res)
     grid = slot_grid(res.template.hours, res.template.block_minutes)
-    total = sum(len(grid[d.weekday()]) for d in days)
+    if days is clock.days:
+        total = sum(n * len(slots) for n, slots in zip(clock.weekday_counts, grid))
+    else:
+        total = sum(len(grid[d.weekday()]) for d in days)
     used: set[tuple[int, int]] = set()
     attempts = 0
     while len(used) < min(wanted, total) and attempts < 4 * wanted + 100:
