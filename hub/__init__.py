@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from hub.config import INSTANCE_DIR, Config
 from hub.db import configure_engine, create_extensions, write_intent
 from hub.extensions import csrf, db, login_manager, migrate, socketio
+from hub.security import init_security
 
 ROOT = Path(__file__).resolve().parent.parent
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -54,6 +55,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     from hub.cli import register_cli
 
     register_cli(app)
+    init_security(app)
     return app
 
 

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from hub.demo import demo_command
 from hub.errors import DomainError
 from hub.extensions import db
+from hub.rules import labels
 from models import GLOBAL_ROLES
 
 
@@ -41,7 +42,7 @@ def create_user_command(email: str, password: str, name: str, role: str | None) 
         for field, message in exc.fields.items():
             click.echo(f"  {field} : {message}", err=True)
         raise SystemExit(1) from None
-    suffix = f" (rôle {role})" if role else ""
+    suffix = f" ({labels.GLOBAL_ROLE[role]})" if role else ""
     click.echo(f"Compte créé : {user.email}{suffix}.")
 
 
@@ -114,7 +115,7 @@ def _change_booking(booking_id: int, email: str, change) -> None:  # type: ignor
         db.session.rollback()
         click.echo(f"Erreur : {exc.message}", err=True)
         raise SystemExit(1) from None
-    click.echo(f"Réservation n° {booking.id} : {bookings.STATUS_LABELS[booking.status].lower()}.")
+    click.echo(f"Réservation n° {booking.id} : {labels.BOOKING_STATUS[booking.status]}.")
 
 
 @booking_group.command("cancel")

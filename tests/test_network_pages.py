@@ -71,8 +71,8 @@ def test_ranking_lists_hubs_with_their_components(client, auth, net):
 def test_region_page_carries_the_graph_elements(client, auth, net):
     auth.login("anct@example.org")
     html = client.get("/reseau/region?region=53").get_data(as_text=True)
-    start = html.index('id="network-graph-data">') + len('id="network-graph-data">')
-    elements = json.loads(html[start:html.index("</script>", start)])
+    start = html.index("data-graph='") + len("data-graph='")
+    elements = json.loads(html[start:html.index("'", start)])
     assert {n["data"]["id"] for n in elements["nodes"]} == {"h", "g", "a", "b"}
     assert {e["data"]["id"] for e in elements["edges"]} == {"h->a", "h->b", "g->b"}
 

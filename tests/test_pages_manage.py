@@ -227,3 +227,13 @@ def test_csv_export_is_excel_friendly(client, world, auth, make):  # type: ignor
     assert fields[1] == "Découpeuse laser" and fields[3] == "Tiers-lieu du Port"
     assert fields[5] == f"{monday:%d/%m/%Y} 10:00" and fields[7] == "2,00"
     assert fields[9] == "4" and fields[10] == "confirmée" and fields[13] == "Membre"
+
+
+def test_csv_export_keeps_a_formula_looking_place_name_as_text(client, world, auth, make):  # type: ignore[no-untyped-def]
+    # A spreadsheet would run `=HYPERLINK(...)` as a formula when the manager opens the file.
+    attacker = make.place(name='=HYPERLINK("https://exemple.invalid","Cliquez")', slug="tl-piege")
+    make.booking(world["laser"], attacker, start_at=paris(next_monday(), 14))
+    auth.login("gestion@fab.fr")
+    lines = client.get("/gestion/lieux/fab-brest/reservations.csv").get_data().decode("utf-8-sig").splitlines()
+    row = next(line for line in lines[1:] if "HYPERLINK" in line)
+    assert row.split(";")[3].startswith("\"'=HYPERLINK(")

@@ -1,1 +1,1 @@
-"""Pure domain rules: no session, no Flask, no I/O."""
+"""Pure domain rules: no session, no Flask, no I/O. Services read, call these, then write."""

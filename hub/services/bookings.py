@@ -38,9 +38,11 @@ from hub.errors import (
     Unavailable,
 )
 from hub.extensions import db
+from hub.rules import permissions
 from hub.rules.capacity import is_exclusive, peak_within, quota_breach, quota_window
+from hub.rules.permissions import Actor
 from hub.services import audit, realtime
-from hub.services.places import is_manager, is_member
+from hub.services.places import actor_of
 from hub.services.resources import MAX_CAPACITY, is_closed, is_qualified, lock_resource, read_period
 from hub.services.validate import Fields, id_or_404
 from hub.timeutil import duration_text, to_iso
@@ -60,13 +62,6 @@ from models import (
 
 logger = logging.getLogger(__name__)
 
-STATUS_LABELS = {
-    "pending": "En attente de validation",
-    "confirmed": "Confirmée",
-    "refused": "Refusée",
-    "cancelled": "Annulée",
-    "waitlisted": "Sur liste d'attente",
-}
 EXCLUSION_VIOLATION = "23P01"
 
 
@@ -97,19 +92,8 @@ def booking_dict(booking: Booking) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- permissions
 
-def can_decide(user: User | None, booking: Booking) -> bool:
-    """Managers of the host place confirm, refuse and record attendance."""
-    return user is not None and is_manager(user, booking.resource.place_id)
-
-
-def can_cancel(user: User | None, booking: Booking) -> bool:
-    if user is None:
-        return False
-    return user.is_admin or is_member(user, booking.place_id) or is_manager(user, booking.resource.place_id)
-
-
-def can_read(user: User, booking: Booking) -> bool:
-    return user.sees_network or can_cancel(user, booking)
+def _may_read(user: User, booking: Booking) -> bool:
+    return permissions.may_read_booking(actor_of(user), booking.place_id, booking.resource.place_id)
 
 
 # ---------------------------------------------------------------- reading
@@ -118,12 +102,11 @@ def visible_bookings(user: User, *, place: str | None = None, resource: int | No
                      status: str | None = None) -> sa.Select:
     """Its places' bookings, bookings on resources it manages; everything for admin/anct."""
     query = sa.select(Booking).options(so.joinedload(Booking.place))
-    if not user.sees_network:
-        mine = sa.select(Membership.place_id).where(Membership.user_id == user.id)
-        managed = sa.select(Membership.place_id).where(
-            Membership.user_id == user.id, Membership.role == "manager"
-        )
-        hosted = sa.select(Resource.id).where(Resource.place_id.in_(managed))
+    actor = actor_of(user)
+    if not permissions.sees_network(actor):
+        # permissions.may_read_booking, as a filter over the actor's places.
+        mine = [p for p in actor.places if actor.belongs_to(p)]
+        hosted = sa.select(Resource.id).where(Resource.place_id.in_([p for p in actor.places if actor.manages(p)]))
         query = query.where(sa.or_(Booking.place_id.in_(mine), Booking.resource_id.in_(hosted)))
     if place:
         query = query.where(Booking.place_id.in_(sa.select(Place.id).where(Place.slug == place)))
@@ -143,7 +126,7 @@ def get_booking(booking_id: Any) -> Booking:
 
 def get_visible_booking(user: User, booking_id: Any) -> Booking:
     booking = get_booking(booking_id)
-    if not can_read(user, booking):
+    if not _may_read(user, booking):
         raise NotFound("Cette réservation n'existe pas.")
     return booking
 
@@ -232,8 +215,9 @@ _TARGET = (
     .outerjoin(Membership, sa.and_(Membership.place_id == Place.id, Membership.user_id == sa.bindparam("uid")))
     .where(Resource.id == sa.bindparam("rid"))
     .with_for_update(of=Resource)
-    .execution_options(populate_existing=True)
 )
+# A resource the request loaded before (a page shows it first) is re-read under the lock.
+_TARGET_REREAD = _TARGET.execution_options(populate_existing=True)
 _INSERT = sa.insert(Booking.__table__).returning(Booking.__table__.c.id)
 
 
@@ -253,7 +237,9 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
     rid = id_or_404(resource_id, "Cette ressource n'existe pas.")
     f = Fields(data)
     slug = f.text("place", required=True, max_len=120)
-    target = db.session.execute(_TARGET, {"rid": rid, "slug": slug, "uid": booker_id}).first()
+    loaded = sa.inspect(Resource).identity_key_from_primary_key((rid,)) in db.session.identity_map
+    target = db.session.execute(_TARGET_REREAD if loaded else _TARGET,
+                                {"rid": rid, "slug": slug, "uid": booker_id}).first()
     if target is None or target[0].archived_at is not None:
         raise NotFound("Cette ressource n'existe pas.")
     resource, place, role = target
@@ -290,7 +276,9 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
     f.check()
     assert start is not None and end is not None and quantity is not None and place is not None
 
-    if role is None:
+    # The booker's role in the booking place came with the resource, in the same query.
+    booker = Actor(booker_id, places={place.id: role} if role else {})
+    if not permissions.may_book_for(booker, place.id):
         raise Forbidden("Vous ne pouvez réserver que pour un lieu dont vous êtes membre.",
                         fields={"place": "Vous n'êtes pas membre de ce lieu."})
     if resource.prerequisite_id is not None and not is_qualified(booker_id, resource.prerequisite_id):
@@ -406,7 +394,7 @@ def _locked(booking: Booking) -> Booking:
 
 
 def confirm_booking(booking: Booking, actor: User) -> Booking:
-    if not can_decide(actor, booking):
+    if not permissions.may_decide(actor_of(actor), booking.resource.place_id):
         raise Forbidden("Seuls les gestionnaires du lieu hôte peuvent valider une demande.")
     booking = _locked(booking)
     if booking.status != "pending":
@@ -419,7 +407,7 @@ def confirm_booking(booking: Booking, actor: User) -> Booking:
 
 
 def refuse_booking(booking: Booking, actor: User, reason: str | None = None) -> Booking:
-    if not can_decide(actor, booking):
+    if not permissions.may_decide(actor_of(actor), booking.resource.place_id):
         raise Forbidden("Seuls les gestionnaires du lieu hôte peuvent refuser une demande.")
     f = Fields({"reason": reason})
     text = f.text("reason", max_len=2000, default="")
@@ -434,7 +422,7 @@ def refuse_booking(booking: Booking, actor: User, reason: str | None = None) -> 
 
 
 def cancel_booking(booking: Booking, actor: User) -> Booking:
-    if not can_cancel(actor, booking):
+    if not permissions.may_cancel(actor_of(actor), booking.place_id, booking.resource.place_id):
         raise Forbidden("Seuls les membres du lieu qui a réservé ou les gestionnaires du lieu hôte "
                         "peuvent annuler cette réservation.")
     booking = _locked(booking)
@@ -488,7 +476,7 @@ def record_attendance(booking: Booking, actor: User, attended: Any,
                       beneficiaries: Any = None) -> Booking:
     """Attended / no-show, once the booking has started. Attending a training session
     grants its qualification; a correction to no-show withdraws one granted that way."""
-    if not can_decide(actor, booking):
+    if not permissions.may_decide(actor_of(actor), booking.resource.place_id):
         raise Forbidden("Seuls les gestionnaires du lieu hôte peuvent noter la présence.")
     f = Fields({"attended": attended, "beneficiaries": beneficiaries})
     if not isinstance(attended, bool) and attended not in ("true", "false", "on", "off", "1", "0", "oui", "non"):

@@ -18,6 +18,7 @@ from icalendar import Calendar, Event
 
 from hub.extensions import db
 from hub.reference import DEPARTEMENTS
+from hub.rules import labels
 from hub.rules.calendar import WEEKDAY_LABELS, WEEKDAYS
 from hub.services import audit
 from hub.services import bookings as bookings_service
@@ -39,14 +40,6 @@ logger = logging.getLogger(__name__)
 
 PER_PAGE = 20
 WEEK_DAYS = tuple(WEEKDAY_LABELS[day].capitalize() for day in WEEKDAYS)
-KIND_LABELS = resources_service.KIND_LABELS
-STATUS_LABELS = {
-    "pending": "en attente",
-    "confirmed": "confirmée",
-    "refused": "refusée",
-    "cancelled": "annulée",
-    "waitlisted": "liste d'attente",
-}
 # DSFR badge variants per status.
 STATUS_BADGES = {
     "pending": "new",
@@ -60,7 +53,7 @@ FEED_PAST_DAYS = 90
 
 
 def kind_options() -> list[tuple[str, str]]:
-    return list(KIND_LABELS.items())
+    return list(labels.RESOURCE_KIND.items())
 
 
 def departement_options() -> list[tuple[str, str]]:
@@ -95,7 +88,7 @@ def page_number(raw: str | None) -> int:
 
 def catalogue(*, kind: str | None, q: str | None, departement: str | None, page: int) -> Page:
     """Non-archived resources of every place, filtered, one page of them."""
-    if kind not in KIND_LABELS:
+    if kind not in labels.RESOURCE_KIND:
         kind = None
     if departement not in DEPARTEMENTS:
         departement = None
@@ -245,11 +238,8 @@ def opening_hours_lines(resource: Resource) -> list[str]:
 
 
 def managed_places(user: User) -> list[Place]:
-    """The places whose back office the user may open (all fabriques for an admin)."""
-    if user.is_admin:
-        return list(
-            db.session.scalars(sa.select(Place).where(Place.kind != "tiers_lieu").order_by(Place.name))
-        )
+    """The places whose back office the user may open: those they manage
+    (hub.rules.permissions.may_run_hub)."""
     return list(
         db.session.scalars(
             sa.select(Place)
@@ -326,7 +316,7 @@ def bookings_csv(place: Place) -> str:
         return (
             booking.id,
             resource.name,
-            KIND_LABELS.get(resource.kind, resource.kind),
+            labels.label(labels.RESOURCE_KIND, resource.kind),
             booked_for.name,
             booked_for.departement,
             local(booking.start_at).strftime("%d/%m/%Y %H:%M"),
@@ -334,7 +324,7 @@ def bookings_csv(place: Place) -> str:
             f"{hours:.2f}".replace(".", ","),
             booking.quantity,
             "" if booking.beneficiaries is None else booking.beneficiaries,
-            STATUS_LABELS.get(booking.status, booking.status),
+            labels.label(labels.BOOKING_STATUS, booking.status),
             {True: "présent", False: "absent", None: ""}[booking.attended],
             booking.refusal_reason or "",
             user.name if user is not None else "",
@@ -370,7 +360,7 @@ def _event(booking: Booking, host: str, resource_url: str | None) -> Event:
     event.add("dtend", booking.end_at.astimezone(timezone.utc))
     event.add("summary", f"{resource.name} — {place.name}")
     event.add("location", f"{place.name}, {place.commune}")
-    status = STATUS_LABELS.get(booking.status, booking.status)
+    status = labels.label(labels.BOOKING_STATUS, booking.status)
     event.add(
         "description",
         f"Réservation n° {booking.id} pour {booking.place.name} ({status}), quantité {booking.quantity}.",

@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from hub.errors import Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.reference import REGIONS
+from hub.rules import permissions
 from hub.services import network_metrics as metrics
 from hub.services import places as places_service
 from hub.services.spreadsheet import csv_text
@@ -381,7 +382,7 @@ def snapshot(period: Period | None = None) -> Snapshot:
 
 
 def check_reader(user: User) -> None:
-    if not user.sees_network:
+    if not permissions.may_read_network(places_service.actor_of(user)):
         raise Forbidden("Seuls l'ANCT et les administrateurs consultent le réseau.")
 
 
@@ -390,9 +391,7 @@ def may_read_hub(user: User, slug: str) -> Place:
     place = db.session.scalar(sa.select(Place).where(Place.slug == slug))
     if place is None:
         raise NotFound("Ce lieu n'existe pas.")
-    if user.sees_network:
-        return place
-    if not places_service.is_manager(user, place.id):
+    if not permissions.may_read_hub_figures(places_service.actor_of(user), place.id):
         raise Forbidden("Seuls les gestionnaires de ce lieu voient ses figures.")
     return place
 

@@ -17,6 +17,8 @@ from slugify import slugify
 from hub.errors import Duplicate, Forbidden, Invalid, InvalidState, NotFound
 from hub.extensions import db
 from hub.reference import DEPARTEMENTS, REGIONS, departement, departement_from_insee
+from hub.rules import labels, permissions
+from hub.rules.permissions import Actor
 from hub.services import audit
 from hub.services.validate import Fields
 from hub.timeutil import to_iso
@@ -34,23 +36,6 @@ from models import (
 )
 
 logger = logging.getLogger(__name__)
-
-KIND_LABELS = {
-    "tiers_lieu": "Tiers-lieu",
-    "fabrique": "Fabrique de territoire",
-    "fabrique_numerique": "Fabrique numérique de territoire",
-}
-TERRITORY_LABELS = {"qpv": "Quartier prioritaire (QPV)", "rural": "Rural", "urbain": "Urbain"}
-LEGAL_FORM_LABELS = {
-    "association": "Association",
-    "fondation": "Fondation",
-    "entreprise": "Entreprise",
-    "collectivite": "Collectivité",
-    "gip_gie": "GIP / GIE",
-    "syndicat_mixte": "Syndicat mixte",
-    "consortium": "Consortium",
-}
-ROLE_LABELS = {"manager": "Gestionnaire", "member": "Membre"}
 
 # Slugs that are page addresses under /lieux/ and so cannot name a place.
 RESERVED_SLUGS = frozenset({"labelliser"})
@@ -132,18 +117,13 @@ def validate_place(data: Mapping[str, Any], *, require_insee: bool = False,
     return values
 
 
-def may_label(user: User | None) -> bool:
-    """Labelling a fabrique is for admin and ANCT (and the system: user None)."""
-    return user is None or user.sees_network
-
-
 def create_place(data: Mapping[str, Any], actor: User | None) -> Place:
     """A new place; a tiers-lieu's creator becomes its manager.
 
     Raises Forbidden when a user who is neither admin nor ANCT asks for a fabrique,
     Invalid for bad fields. `actor` None is the system (CLI import).
     """
-    if data.get("kind") in HUB_KINDS and not may_label(actor):
+    if not permissions.may_create_place(None if actor is None else actor_of(actor), data.get("kind")):
         raise Forbidden("Seuls l'ANCT et les administrateurs peuvent labelliser une fabrique.")
     values = validate_place(data)
     place = Place(**values)
@@ -249,10 +229,6 @@ def place_resources(place: Place) -> list[Resource]:
 
 # --- Members ---------------------------------------------------------------------------
 
-def may_manage_members(user: User, place: Place) -> bool:
-    return user.sees_network or is_manager(user, place.id)
-
-
 def add_member(place: Place, data: Mapping[str, Any], actor: User) -> Membership:
     """Add a user (by email) to a place as manager or member, or change their role.
 
@@ -260,7 +236,7 @@ def add_member(place: Place, data: Mapping[str, Any], actor: User) -> Membership
     unknown email; Duplicate when the user already has that very role; InvalidState
     when it would leave the place without a manager.
     """
-    if not may_manage_members(actor, place):
+    if not permissions.may_manage_members(actor_of(actor), place.id):
         raise Forbidden("Seuls les gestionnaires du lieu, l'ANCT et les administrateurs peuvent ajouter des membres.")
     f = Fields(data)
     email = f.email("email")
@@ -274,7 +250,7 @@ def add_member(place: Place, data: Mapping[str, Any], actor: User) -> Membership
     )
     if membership is not None:
         if membership.role == role:
-            raise Duplicate(f"{user.name} est déjà {ROLE_LABELS[role].lower()} de ce lieu.",
+            raise Duplicate(f"{user.name} est déjà {labels.MEMBER_ROLE[role].lower()} de ce lieu.",
                             fields={"email": "Cette personne a déjà ce rôle dans ce lieu."})
         if membership.role == "manager" and _manager_count(place) == 1:
             raise InvalidState("Le lieu doit garder au moins un gestionnaire.")
@@ -372,16 +348,15 @@ def fabriques_by_departement() -> list[dict[str, Any]]:
     return result
 
 
-# --- Permissions shared by every area ----------------------------------------------------
+# --- Who acts ----------------------------------------------------------------------------
 
-def managed_place_ids(user: User) -> list[int]:
-    return list(
-        db.session.scalars(
-            sa.select(Membership.place_id).where(
-                Membership.user_id == user.id, Membership.role == "manager"
-            )
-        )
-    )
+def actor_of(user: User) -> Actor:
+    """The user as hub.rules.permissions reads them: global role and every place role,
+    in one query."""
+    rows = db.session.execute(
+        sa.select(Membership.place_id, Membership.role).where(Membership.user_id == user.id)
+    ).all()
+    return Actor(user_id=user.id, role=user.role, places={place_id: role for place_id, role in rows})
 
 
 def pending_requests_count(place_ids: list[int]) -> int:
@@ -393,24 +368,6 @@ def pending_requests_count(place_ids: list[int]) -> int:
         .join(Resource, Booking.resource_id == Resource.id)
         .where(Resource.place_id.in_(place_ids), Booking.status == "pending")
     ) or 0
-
-
-def role_in(user: User, place_id: int) -> str | None:
-    """The user's role in a place ("manager", "member") or None."""
-    return db.session.scalar(
-        sa.select(Membership.role).where(
-            Membership.user_id == user.id, Membership.place_id == place_id
-        )
-    )
-
-
-def is_manager(user: User, place_id: int) -> bool:
-    return role_in(user, place_id) == "manager"
-
-
-def is_member(user: User, place_id: int) -> bool:
-    """Member or manager: may book for the place and read its bookings."""
-    return role_in(user, place_id) is not None
 
 
 def member_places(user: User) -> list[Place]:

@@ -19,8 +19,9 @@ from hub.errors import Duplicate, Forbidden, Invalid, NotFound, Unavailable
 from hub.extensions import db
 from hub.rules import capacity as capacity_rules
 from hub.rules.calendar import hours_apply, outside_opening, parse_opening_hours, period_errors
+from hub.rules import permissions
 from hub.services import audit, realtime
-from hub.services.places import is_manager
+from hub.services.places import actor_of
 from hub.services.validate import Fields, id_or_404
 from hub.timeutil import to_iso
 from models import (
@@ -38,19 +39,18 @@ from models import (
 
 logger = logging.getLogger(__name__)
 
-KIND_LABELS = {"machine": "Machine", "space": "Espace", "training": "Formation", "incubation": "Incubation"}
 MAX_CAPACITY = 10_000
 MAX_MINUTES = 5 * 366 * 24 * 60
 
 
 # ---------------------------------------------------------------- permissions
 
-def can_manage(user: User | None, resource: Resource) -> bool:
-    return user is not None and is_manager(user, resource.place_id)
+def _may_run(user: User, resource: Resource) -> bool:
+    return permissions.may_run_hub(actor_of(user), resource.place_id)
 
 
 def require_manager(user: User, resource: Resource) -> None:
-    if not can_manage(user, resource):
+    if not _may_run(user, resource):
         raise Forbidden("Seuls les gestionnaires du lieu qui propose cette ressource peuvent faire cela.")
 
 
@@ -265,7 +265,7 @@ def _read_resource_fields(data: Mapping[str, Any], *, partial: bool,
 
 
 def create_resource(place: Place, actor: User, data: Mapping[str, Any]) -> Resource:
-    if not is_manager(actor, place.id):
+    if not permissions.may_run_hub(actor_of(actor), place.id):
         raise Forbidden("Seuls les gestionnaires de ce lieu peuvent y publier une ressource.")
     kind_fields = Fields(data)
     kind = kind_fields.choice("kind", RESOURCE_KINDS, required=True)
@@ -426,7 +426,7 @@ def remove_closure(closure_id: Any, actor: User) -> Resource:
         closure = db.session.get(Closure, int(closure_id))
     except (TypeError, ValueError, OverflowError):
         closure = None
-    if closure is None or not can_manage(actor, closure.resource):
+    if closure is None or not _may_run(actor, closure.resource):
         raise NotFound("Cette fermeture n'existe pas.")
     resource = closure.resource
     audit.record(actor, "closure.removed", closure, resource=resource.id,

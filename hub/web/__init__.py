@@ -1,17 +1,14 @@
 """HTML pages: thin blueprints, one module per area, rendering templates/<area>/."""
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlparse
-from typing import Any, Callable, TypeVar
+from typing import Any
 
-from flask import Flask, abort, render_template
-from flask_login import current_user, login_required
+from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
+from hub.rules import permissions
 from hub.timeutil import local
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 ERROR_TITLES = {
     400: "Requête invalide",
@@ -37,19 +34,6 @@ def register_web(app: Flask) -> None:
         return local(value).strftime(fmt) if value else ""
 
 
-def network_readers_only(view: F) -> F:
-    """Pages for ANCT and admins."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.sees_network:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
 def http_error_page(error: HTTPException):  # type: ignore[no-untyped-def]
     code = error.code or 500
     template = f"errors/{code}.html" if code in (403, 404) else "errors/generic.html"
@@ -66,18 +50,21 @@ def navigation() -> dict[str, Any]:
     from flask import request, url_for
 
     from hub.services import places as places_service
+    from hub.web.access import current_actor
 
     links = [("Accueil", "main.home"), ("Catalogue", "catalogue.index")]
     manages: list[int] = []
-    if current_user.is_authenticated:
+    actor = current_actor()
+    reads_network = actor is not None and permissions.may_read_network(actor)
+    if actor is not None:
         links.append(("Mes réservations", "catalogue.my_bookings"))
         links.append(("Mes lieux", "places.mine"))
-        manages = places_service.managed_place_ids(current_user)
+        manages = [p for p in actor.places if permissions.may_run_hub(actor, p)]
         if manages:
             links.append(("Gestion", "manage.index"))
-            if not current_user.sees_network:
+            if not reads_network:
                 links.append(("Mon effet réseau", "network.my_hubs"))
-        if current_user.sees_network:
+        if reads_network:
             links.append(("Réseau", "network.dashboard"))
     items = []
     for label, endpoint in links:
@@ -89,6 +76,9 @@ def navigation() -> dict[str, Any]:
     return {
         "links": items,
         "manages": bool(manages),
+        # Buttons and sections a page shows only to those who may use them.
+        "may_label": actor is not None and permissions.may_label(actor),
+        "reads_network": reads_network,
         "pending": places_service.pending_requests_count(manages),
     }
 

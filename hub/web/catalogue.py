@@ -8,11 +8,13 @@ from flask_login import current_user, login_required
 
 from hub.errors import DomainError, QuotaExceeded, Unavailable
 from hub.extensions import db
+from hub.rules import labels, permissions
 from hub.services import bookings as bookings_service
 from hub.services import catalogue as catalogue_service
 from hub.services import places as places_service
 from hub.services import resources as resources_service
 from hub.web import next_or
+from hub.web.access import current_actor
 from models import ACTIVE_STATUSES, Resource
 
 bp = Blueprint("catalogue", __name__)
@@ -24,8 +26,9 @@ STILL_ACTIVE = (*ACTIVE_STATUSES, "waitlisted")
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     return {
-        "kind_label": lambda kind: catalogue_service.KIND_LABELS.get(kind, kind),
-        "status_label": lambda status: catalogue_service.STATUS_LABELS.get(status, status),
+        "kind_label": lambda kind: labels.label(labels.RESOURCE_KIND, kind),
+        "status_label": lambda status: labels.label(labels.BOOKING_STATUS, status),
+        "status_labels": labels.BOOKING_STATUS,
         "status_badge": lambda status: catalogue_service.STATUS_BADGES.get(status, "info"),
         "week_shift": catalogue_service.week_shift,
     }
@@ -73,9 +76,11 @@ def book(resource_id: int):  # type: ignore[no-untyped-def]
 def my_bookings():  # type: ignore[no-untyped-def]
     upcoming = bookings_service.bookings_of_user_places(current_user, upcoming=True)
     past = bookings_service.bookings_of_user_places(current_user, upcoming=False)
+    actor = current_actor()
     cancellable = {
         b.id for b in upcoming
-        if b.status in STILL_ACTIVE and bookings_service.can_cancel(current_user, b)
+        if b.status in STILL_ACTIVE and actor is not None
+        and permissions.may_cancel(actor, b.place_id, b.resource.place_id)
     }
     feed_url = (
         url_for("calendar.feed", token=current_user.calendar_token, _external=True)

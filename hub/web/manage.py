@@ -9,12 +9,14 @@ from flask_login import current_user, login_required
 
 from hub.errors import DomainError
 from hub.extensions import db
+from hub.rules import permissions
 from hub.rules.calendar import format_opening_hours
 from hub.services import bookings as bookings_service
 from hub.services import catalogue as catalogue_service
 from hub.services import places as places_service
 from hub.services import resources as resources_service
 from hub.web import next_or
+from hub.web.access import current_actor
 from models import Place, Resource
 
 bp = Blueprint("manage", __name__, url_prefix="/gestion")
@@ -42,6 +44,8 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.get("/demandes")
 def requests():  # type: ignore[no-untyped-def]
+    if not _runs_a_hub():
+        abort(403)
     pending = bookings_service.pending_requests(current_user)
     return render_template("manage/requests.html", pending=pending)
 
@@ -223,7 +227,13 @@ def export(slug: str):  # type: ignore[no-untyped-def]
 # --- helpers -------------------------------------------------------------------------------
 
 def _may_manage(place_id: int) -> bool:
-    return current_user.is_admin or places_service.is_manager(current_user, place_id)
+    actor = current_actor()
+    return actor is not None and permissions.may_run_hub(actor, place_id)
+
+
+def _runs_a_hub() -> bool:
+    actor = current_actor()
+    return actor is not None and any(permissions.may_run_hub(actor, p) for p in actor.places)
 
 
 def _managed_place(slug: str) -> Place:

@@ -10,7 +10,7 @@ from hub.errors import DomainError, Forbidden, Invalid, NotFound
 from hub.reference import REGIONS
 from hub.services import network as network_service
 from hub.services.network_metrics import COMPARED_FIGURES
-from hub.web import network_readers_only
+from hub.web.access import network_readers_only
 
 bp = Blueprint("network", __name__, url_prefix="/reseau")
 

@@ -10,8 +10,10 @@ from flask_login import current_user, login_required
 from hub.errors import DomainError, NotFound
 from hub.extensions import db
 from hub.reference import DEPARTEMENTS, REGIONS
+from hub.rules import labels, permissions
 from hub.services import places
-from hub.web import network_readers_only
+from hub.web.access import current_actor, require
+from models import HUB_KINDS
 
 bp = Blueprint("places", __name__, url_prefix="/lieux")
 
@@ -19,20 +21,20 @@ bp = Blueprint("places", __name__, url_prefix="/lieux")
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     return {
-        "place_kind_labels": places.KIND_LABELS,
-        "territory_labels": places.TERRITORY_LABELS,
-        "legal_form_labels": places.LEGAL_FORM_LABELS,
-        "role_labels": places.ROLE_LABELS,
+        "place_kind_labels": labels.PLACE_KIND,
+        "territory_labels": labels.TERRITORY,
+        "legal_form_labels": labels.LEGAL_FORM,
+        "role_labels": labels.MEMBER_ROLE,
     }
 
 
 def _options() -> dict[str, Any]:
     return {
         "departements": [(d.code, f"{d.code} – {d.name}") for d in DEPARTEMENTS.values()],
-        "territories": list(places.TERRITORY_LABELS.items()),
-        "legal_forms": list(places.LEGAL_FORM_LABELS.items()),
-        "hub_kinds": [(k, places.KIND_LABELS[k]) for k in ("fabrique", "fabrique_numerique")],
-        "roles": list(places.ROLE_LABELS.items()),
+        "territories": list(labels.TERRITORY.items()),
+        "legal_forms": list(labels.LEGAL_FORM.items()),
+        "hub_kinds": [(k, labels.PLACE_KIND[k]) for k in HUB_KINDS],
+        "roles": list(labels.MEMBER_ROLE.items()),
     }
 
 
@@ -62,9 +64,13 @@ def mine():  # type: ignore[no-untyped-def]
         else:
             flash(f"Le tiers-lieu « {place.name} » est créé : vous en êtes gestionnaire.", "success")
             return redirect(url_for("places.show", slug=place.slug))
+    memberships = places.memberships_of(current_user)
+    actor = current_actor()
     return render_template(
         "places/mine.html",
-        memberships=places.memberships_of(current_user),
+        memberships=memberships,
+        manageable={m.place_id for m in memberships
+                    if actor is not None and permissions.may_manage_members(actor, m.place_id)},
         values=values,
         errors=errors,
         **_options(),
@@ -72,7 +78,7 @@ def mine():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/labelliser", methods=["GET", "POST"])
-@network_readers_only
+@require(permissions.may_label)
 def label():  # type: ignore[no-untyped-def]
     values: Any = {}
     errors: dict[str, str] = {}
@@ -95,6 +101,7 @@ def label():  # type: ignore[no-untyped-def]
 @bp.get("/<slug>")
 def show(slug: str):  # type: ignore[no-untyped-def]
     place = _place_or_404(slug)
+    actor = current_actor()
     dep = DEPARTEMENTS.get(place.departement)
     return render_template(
         "places/show.html",
@@ -102,7 +109,7 @@ def show(slug: str):  # type: ignore[no-untyped-def]
         departement=dep,
         region=REGIONS.get(place.region),
         resources=places.place_resources(place),
-        may_manage=current_user.is_authenticated and places.may_manage_members(current_user, place),
+        may_manage=actor is not None and permissions.may_manage_members(actor, place.id),
     )
 
 
@@ -110,7 +117,8 @@ def show(slug: str):  # type: ignore[no-untyped-def]
 @login_required
 def members(slug: str):  # type: ignore[no-untyped-def]
     place = _place_or_404(slug)
-    if not places.may_manage_members(current_user, place):
+    actor = current_actor()
+    if actor is None or not permissions.may_manage_members(actor, place.id):
         abort(403)
     values: Any = {}
     errors: dict[str, str] = {}
@@ -125,7 +133,7 @@ def members(slug: str):  # type: ignore[no-untyped-def]
             flash(exc.message, "error")
         else:
             flash(f"{membership.user.name} est maintenant "
-                  f"{places.ROLE_LABELS[membership.role].lower()} de ce lieu.", "success")
+                  f"{labels.MEMBER_ROLE[membership.role].lower()} de ce lieu.", "success")
             return redirect(url_for("places.members", slug=place.slug))
     return render_template(
         "places/members.html",

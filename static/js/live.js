@@ -5,7 +5,9 @@
  *   [data-live="availability"][data-resource=ID]   refreshed when that resource's
  *                                                  availability changes (watched on connect);
  *   #pending-badge                                 the header's count of pending requests;
- *   #activity-feed[data-live-feed]                 a line prepended per booking event.
+ *   #activity-feed[data-live-feed]                 a line prepended per booking event,
+ *                                                  worded with the data-status-labels
+ *                                                  of an element around it.
  * A refresh fetches the current page again and swaps in the fresh copies of those
  * elements (same id), so the server stays the only one that renders HTML.
  * After a lost connection everything is refreshed: no change is missed.
@@ -18,13 +20,6 @@
   }
 
   var DEBOUNCE_MS = 150;
-  var STATUS_LABELS = {
-    pending: "en attente de validation",
-    confirmed: "confirmée",
-    refused: "refusée",
-    cancelled: "annulée",
-    waitlisted: "en liste d'attente"
-  };
   var MAX_FEED_LINES = 50;
 
   // Default transports: long-polling first, upgraded to WebSocket where the path allows.
@@ -140,7 +135,10 @@
     if (!feed) {
       return;
     }
-    var status = STATUS_LABELS[booking.status] || booking.status;
+    // The labels come from the page (hub.rules.labels), the one table of them.
+    var holder = feed.closest("[data-status-labels]");
+    var labels = holder ? JSON.parse(holder.getAttribute("data-status-labels")) : {};
+    var status = labels[booking.status] || booking.status;
     var resource = booking.resource_name || ("ressource " + booking.resource);
     var place = booking.place_name || booking.place;
     var item = document.createElement("li");

@@ -2,9 +2,28 @@
 (function () {
   "use strict";
 
-  function readJson(id) {
-    var el = document.getElementById(id);
-    return el ? JSON.parse(el.textContent) : null;
+  // The page hands its data over in data-* attributes (a strict CSP allows no inline script).
+  function readData(el, attribute) {
+    var raw = el ? el.getAttribute(attribute) : null;
+    return raw ? JSON.parse(raw) : null;
+  }
+
+  // Names come from users: never give them to a library as HTML (Leaflet renders a string
+  // tooltip or popup as markup). Each line becomes a text node; the first may be bold.
+  function textBlock(lines, boldFirst) {
+    var box = document.createElement("div");
+    lines.forEach(function (line, i) {
+      if (i > 0) box.appendChild(document.createElement("br"));
+      var node = i === 0 && boldFirst ? document.createElement("strong") : document.createElement("span");
+      node.textContent = line;
+      box.appendChild(node);
+    });
+    return box;
+  }
+
+  // Built when opened, not for every line and marker up front.
+  function lazyText(lines, boldFirst) {
+    return function () { return textBlock(lines, boldFirst); };
   }
 
   var fr = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 2 });
@@ -43,7 +62,7 @@
 
   // ---- the map: works without tiles (plain background, départements' centres as landmarks).
   var mapEl = document.getElementById("network-map");
-  var mapData = readJson("network-map-data");
+  var mapData = readData(mapEl, "data-map");
   if (mapEl && mapData && window.L) {
     var map = L.map(mapEl, { preferCanvas: true }).setView([46.6, 2.4], 6);
     var tiles = mapEl.getAttribute("data-tile-url");
@@ -52,25 +71,25 @@
     }
     mapData.departements.forEach(function (d) {
       L.circleMarker([d.lat, d.lon], { radius: 2, color: "#929292", weight: 1, fillOpacity: 0.6 })
-        .bindTooltip(d.code + " " + d.name).addTo(map);
+        .bindTooltip(lazyText([d.code + " " + d.name])).addTo(map);
     });
     var maxBen = Math.max.apply(null, [1].concat(mapData.flows.map(function (f) { return f.beneficiaries; })));
     mapData.flows.forEach(function (f) {
       L.polyline([f.from, f.to], { color: "#e1000f", weight: 0.5 + 3 * f.beneficiaries / maxBen, opacity: 0.35 })
-        .bindTooltip(f.host + " → " + f.place + " : " + fr.format(f.beneficiaries) + " bénéficiaires").addTo(map);
+        .bindTooltip(lazyText([f.host + " → " + f.place + " : " + fr.format(f.beneficiaries) + " bénéficiaires"])).addTo(map);
     });
     var maxM = Math.max.apply(null, [1].concat(mapData.hubs.map(function (h) { return h.multiplier; })));
     mapData.hubs.forEach(function (h) {
       L.circleMarker([h.lat, h.lon], {
         radius: 3 + 14 * Math.sqrt(h.multiplier / maxM),
         color: "#000091", weight: 1, fillColor: h.multiplier > 0 ? "#6a6af4" : "#cecece", fillOpacity: 0.7
-      }).bindPopup("<strong>" + h.name.replace(/</g, "&lt;") + "</strong><br>M = " + fr.format(h.multiplier) +
-        "<br>" + h.places_served + " lieux servis, " + fr.format(h.beneficiaries) + " bénéficiaires").addTo(map);
+      }).bindPopup(lazyText([h.name, "M = " + fr.format(h.multiplier),
+        h.places_served + " lieux servis, " + fr.format(h.beneficiaries) + " bénéficiaires"], true)).addTo(map);
     });
   }
 
   // ---- charts
-  var chartData = readJson("network-chart-data");
+  var chartData = readData(document.getElementById("network-charts"), "data-charts");
   var colors = { qpv: "#e1000f", rural: "#18753c", urbain: "#000091" };
   var labels = { qpv: "QPV", rural: "Rural", urbain: "Urbain" };
   if (chartData && window.Chart) {
@@ -98,7 +117,7 @@
 
   // ---- a région's graph
   var graphEl = document.getElementById("network-graph");
-  var elements = readJson("network-graph-data");
+  var elements = readData(graphEl, "data-graph");
   if (graphEl && elements && window.cytoscape) {
     var maxW = Math.max.apply(null, [1].concat(elements.edges.map(function (e) { return e.data.beneficiaries; })));
     var maxMult = Math.max.apply(null, [1].concat(elements.nodes.map(function (n) { return n.data.multiplier; })));
