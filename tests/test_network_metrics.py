@@ -6,7 +6,7 @@ import math
 import pytest
 
 from hub.geo import EARTH_RADIUS_KM
-from hub.services.network_metrics import (
+from hub.rules.network import (
     Flow,
     PlaceInfo,
     communities,
@@ -291,7 +291,7 @@ def test_monthly_series_put_each_booking_in_its_paris_month():
 
 
 def test_region_subgraph_keeps_flows_touching_the_region(even):
-    from hub.services.network_metrics import subgraph_of_region
+    from hub.rules.network import subgraph_of_region
 
     places = dict(even)
     places[4] = place(4, "paris", dep="75", region="11", lat=48.85, lon=2.35)

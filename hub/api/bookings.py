@@ -10,7 +10,7 @@ from hub.api.blueprint import bp
 from hub.api.parsing import PAGE_PARAMETERS, json_body, paginate
 from hub.extensions import db
 from hub.services import bookings as service
-from hub.services.validate import MAX_ID
+from hub.rules.validation import MAX_ID
 from models import BOOKING_STATUSES
 
 

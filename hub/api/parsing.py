@@ -10,7 +10,7 @@ from flask import request
 
 from hub.errors import BadRequest
 from hub.services.listing import page_of
-from hub.services.validate import Fields
+from hub.rules.validation import Fields
 
 
 # Nesting deeper than any body of the contract; checked before json.loads, whose

@@ -12,7 +12,7 @@ from hub.api.parsing import PAGE_PARAMETERS, json_body, paginate
 from hub.errors import NotFound
 from hub.extensions import db
 from hub.services import resources as service
-from hub.services.validate import MAX_ID, Fields
+from hub.rules.validation import MAX_ID, Fields
 from hub.timeutil import to_iso
 from models import RESOURCE_KINDS, Place, utcnow
 

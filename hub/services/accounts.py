@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from hub.errors import Duplicate, NotFound, TooManyRequests, Unauthenticated
 from hub.extensions import db
 from hub.services import audit
-from hub.services.validate import Fields, id_or_404
+from hub.rules.validation import Fields, id_or_404
 from hub.timeutil import to_iso
 from models import ApiToken, LoginFailure, Membership, Place, User, utcnow
 from models.accounts import GLOBAL_ROLES

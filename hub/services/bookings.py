@@ -44,7 +44,7 @@ from hub.rules.permissions import Actor
 from hub.services import audit, realtime
 from hub.services.places import actor_of
 from hub.services.resources import MAX_CAPACITY, is_closed, is_qualified, lock_resource, read_period
-from hub.services.validate import MAX_ID, Fields, id_or_404
+from hub.rules.validation import MAX_ID, Fields, id_or_404
 from hub.timeutil import duration_text, to_iso
 from models import (
     ACTIVE_STATUSES,

@@ -2,7 +2,7 @@
 
 One aggregate query reads the confirmed external bookings grouped by (host place,
 booking place); the graph work runs in Python on those few thousand flows
-(`hub.services.network_metrics`). The result is cached per period and per
+(`hub.rules.network`). The result is cached per period and per
 fingerprint of the data (latest booking change, resources, places), so a warm
 request costs three small queries; any booking change (its `updated_at` moves),
 any new or removed resource, and any edit of a place start a fresh computation.
@@ -25,10 +25,10 @@ from hub.errors import Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.reference import REGIONS
 from hub.rules import permissions
-from hub.services import network_metrics as metrics
+from hub.rules import network as metrics
 from hub.services import places as places_service
 from hub.services.spreadsheet import csv_text
-from hub.services.network_metrics import Flow, PlaceInfo
+from hub.rules.network import Flow, PlaceInfo
 from hub.timeutil import parse_datetime, to_iso
 from models import Booking, Membership, Place, Resource, User
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from hub.errors import InvalidState, NotFound
 from hub.extensions import db
 from hub.services import audit
-from hub.services.validate import Fields
+from hub.rules.validation import Fields
 from hub.timeutil import local
 from models import OutboxMessage, User, utcnow
 

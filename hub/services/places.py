@@ -20,7 +20,7 @@ from hub.reference import DEPARTEMENTS, REGIONS, departement, departement_from_i
 from hub.rules import labels, permissions
 from hub.rules.permissions import Actor
 from hub.services import audit
-from hub.services.validate import Fields
+from hub.rules.validation import Fields
 from hub.timeutil import to_iso
 from models import (
     HUB_KINDS,

@@ -22,7 +22,7 @@ from hub.rules.calendar import hours_apply, outside_opening, parse_opening_hours
 from hub.rules import permissions
 from hub.services import audit, realtime
 from hub.services.places import actor_of
-from hub.services.validate import MAX_ID, Fields, id_or_404
+from hub.rules.validation import MAX_ID, Fields, id_or_404
 from hub.timeutil import to_iso
 from models import (
     ACTIVE_STATUSES,

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from hub.errors import DomainError, Forbidden, Invalid, NotFound
 from hub.reference import REGIONS
 from hub.services import network as network_service
-from hub.services.network_metrics import COMPARED_FIGURES
+from hub.rules.network import COMPARED_FIGURES
 from hub.web.access import network_readers_only
 
 bp = Blueprint("network", __name__, url_prefix="/reseau")
