@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from hub.errors import Invalid, NotFound
 from hub.timeutil import MAX_YEAR, MIN_YEAR, YearOutOfRange, parse_datetime
@@ -91,59 +91,34 @@ class Fields:
 
     def integer(self, field: str, *, required: bool = False, minimum: int | None = None,
                 maximum: int | None = None, default: int | None = None) -> int | None:
-        value = self._raw(field)
-        if value is None:
-            if required:
-                self.error(field, "Ce champ est obligatoire.")
-            return default
-        if isinstance(value, bool):
-            self.error(field, "Ce champ doit être un nombre entier.")
-            return default
-        if isinstance(value, str):
-            try:
-                value = int(value)
-            except ValueError:
-                self.error(field, "Ce champ doit être un nombre entier.")
-                return default
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if not isinstance(value, int):
-            self.error(field, "Ce champ doit être un nombre entier.")
-            return default
-        if minimum is not None and value < minimum:
-            self.error(field, f"La valeur doit être au moins {minimum}.")
-            return default
-        if maximum is not None and value > maximum:
-            self.error(field, f"La valeur doit être au plus {maximum}.")
-            return default
-        return value
+        return self._number(field, _to_int, "Ce champ doit être un nombre entier.", "",
+                            required=required, minimum=minimum, maximum=maximum, default=default)
 
     def number(self, field: str, *, required: bool = False, minimum: float | None = None,
                maximum: float | None = None, default: float | None = None) -> float | None:
+        return self._number(field, _to_float, "Ce champ doit être un nombre.", "g",
+                            required=required, minimum=minimum, maximum=maximum, default=default)
+
+    def _number(self, field: str, convert: Callable[[Any], Any], wrong: str, spec: str, *,
+                required: bool, minimum: Any, maximum: Any, default: Any) -> Any:
+        """`convert` the field's value (None when it is not a number of that kind), then
+        check its bounds, whose messages format them with `spec`."""
         value = self._raw(field)
         if value is None:
             if required:
                 self.error(field, "Ce champ est obligatoire.")
             return default
-        if isinstance(value, bool):
-            self.error(field, "Ce champ doit être un nombre.")
-            return default
-        if isinstance(value, str):
-            try:
-                value = float(value.replace(",", "."))
-            except ValueError:
-                self.error(field, "Ce champ doit être un nombre.")
-                return default
-        if not isinstance(value, (int, float)) or not math.isfinite(value):
-            self.error(field, "Ce champ doit être un nombre.")
+        value = convert(value)
+        if value is None:
+            self.error(field, wrong)
             return default
         if minimum is not None and value < minimum:
-            self.error(field, f"La valeur doit être au moins {minimum:g}.")
+            self.error(field, f"La valeur doit être au moins {format(minimum, spec)}.")
             return default
         if maximum is not None and value > maximum:
-            self.error(field, f"La valeur doit être au plus {maximum:g}.")
+            self.error(field, f"La valeur doit être au plus {format(maximum, spec)}.")
             return default
-        return float(value)
+        return value
 
     def boolean(self, field: str, *, default: bool = False) -> bool:
         value = self.data.get(field)
@@ -181,3 +156,32 @@ class Fields:
             self.error(field, "Adresse électronique invalide.")
             return None
         return value.lower()
+
+
+def _to_int(value: Any) -> int | None:
+    """An int from an int, an integral float or a decimal string; None otherwise (a bool
+    is no number)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = int(value)
+        except ValueError:
+            return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, int) else None
+
+
+def _to_float(value: Any) -> float | None:
+    """A finite float from a number or a string with a decimal point or comma; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.replace(",", "."))
+        except ValueError:
+            return None
+    if not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value)
