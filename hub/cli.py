@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask
@@ -23,6 +24,15 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(mail_test_command)
 
 
+def fail(exc: DomainError) -> NoReturn:
+    """End a command on a refused change: nothing written, the French message and its fields."""
+    db.session.rollback()
+    click.echo(f"Erreur : {exc.message}", err=True)
+    for field, message in exc.fields.items():
+        click.echo(f"  {field} : {message}", err=True)
+    raise SystemExit(1)
+
+
 @click.command("create-user")
 @click.argument("email")
 @click.option("--password", prompt="Mot de passe", hide_input=True, confirmation_prompt=True,
@@ -39,11 +49,7 @@ def create_user_command(email: str, password: str, name: str, role: str | None) 
         user = accounts.register({"email": email, "password": password, "name": name}, role=role)
         db.session.commit()
     except DomainError as exc:
-        db.session.rollback()
-        click.echo(f"Erreur : {exc.message}", err=True)
-        for field, message in exc.fields.items():
-            click.echo(f"  {field} : {message}", err=True)
-        raise SystemExit(1) from None
+        fail(exc)
     suffix = f" ({labels.GLOBAL_ROLE[role]})" if role else ""
     click.echo(f"Compte créé : {user.email}{suffix}.")
 
@@ -114,9 +120,7 @@ def _change_booking(booking_id: int, email: str, change) -> None:  # type: ignor
         booking = change(bookings.get_visible_booking(user, booking_id), user)
         db.session.commit()
     except DomainError as exc:
-        db.session.rollback()
-        click.echo(f"Erreur : {exc.message}", err=True)
-        raise SystemExit(1) from None
+        fail(exc)
     click.echo(f"Réservation n° {booking.id} : {labels.BOOKING_STATUS[booking.status]}.")
 
 
@@ -187,11 +191,7 @@ def mail_test_command(email: str, deliver_now: bool) -> None:
         message_id, recipient = message.id, message.recipient
         db.session.commit()
     except DomainError as exc:
-        db.session.rollback()
-        click.echo(f"Erreur : {exc.message}", err=True)
-        for field, text in exc.fields.items():
-            click.echo(f"  {field} : {text}", err=True)
-        raise SystemExit(1) from None
+        fail(exc)
     if not deliver_now:
         click.echo(f"Message de test n° {message_id} mis en file pour {recipient} : "
                    "le processus d'envoi (python app.py ou flask --app app worker) le remettra.")
