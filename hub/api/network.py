@@ -8,6 +8,7 @@ from flask import Response, jsonify, request
 
 from hub.api import auth_required, bp, current_api_user, page_args
 from hub.errors import Invalid
+from hub.services import exports
 from hub.services import network as network_service
 
 
@@ -33,7 +34,7 @@ def _table_response(snap: network_service.Snapshot, table: str, extra: dict | No
     columns, rows = network_service.table(snap, table)
     if _wants_csv():
         return Response(
-            network_service.to_csv(columns, rows),
+            exports.table_csv(columns, rows),
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="reseau-{table}.csv"'},
         )
