@@ -4,19 +4,12 @@ from __future__ import annotations
 from flask import jsonify
 
 from hub.api import auth_required, bp, current_api_user, json_body
+from hub.api.spec import error_response, json_response
 from hub.extensions import db
 from hub.services import accounts
 
-# OpenAPI response objects, also used by the SPEC of the places module.
-ERROR = {"$ref": "#/components/schemas/Error"}
 
 
-def error_response(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": ERROR}}}
-
-
-def json_response(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 @bp.post("/accounts")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from hub.api import auth_required, bp, current_api_user, json_body, paginate
-from hub.api.accounts import error_response, json_response
+from hub.api.spec import error_response, json_response
 from hub.extensions import db
 from hub.services import places
 
