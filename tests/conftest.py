@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import before_render_template, template_rendered
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -23,6 +26,38 @@ from tests import factories  # noqa: E402
 
 ON_CI = os.environ.get("CI") == "true"
 PASSWORD = factories.PASSWORD
+
+
+class QueryWhileRendering(AssertionError):
+    """A template ran a query (a lazy load, most often): its page should have loaded it."""
+
+
+_rendering = threading.local()
+
+
+def _render_starts(sender: Any, template: Any, **extra: Any) -> None:
+    _rendering.templates = [*getattr(_rendering, "templates", []), template.name or "<string>"]
+
+
+def _render_ends(sender: Any, template: Any, **extra: Any) -> None:
+    _rendering.templates = getattr(_rendering, "templates", [])[:-1]
+
+
+@sa.event.listens_for(so.Session, "do_orm_execute")
+def _no_query_while_rendering(state: so.ORMExecuteState) -> None:
+    templates = getattr(_rendering, "templates", [])
+    # A refresh of an object expired by a commit is no query of the template's making:
+    # a test's app context shares its session (and its commits) with the requests it makes.
+    if templates and not state.is_column_load:
+        what = "a lazy load" if state.is_relationship_load else "a query"
+        raise QueryWhileRendering(
+            f"{what} while rendering {templates[-1]}: {str(state.statement)[:300]}"
+        )
+
+
+# Every test app renders under the guard; weak=False: the receivers are module functions.
+before_render_template.connect(_render_starts, weak=False)
+template_rendered.connect(_render_ends, weak=False)
 
 
 def require_service(name: str, value: str | None) -> str:
@@ -80,6 +115,8 @@ def app(_schema: str, app_config: dict[str, Any]):  # type: ignore[no-untyped-de
     }
     config.update(app_config)
     app = create_app(config)
+    # A render that raised never sent template_rendered: start each test with no template open.
+    _rendering.templates = []
     with app.app_context():
         _empty_all_tables()
     yield app

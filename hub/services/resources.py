@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable, Mapping, Protocol
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from hub.errors import Duplicate, Forbidden, Invalid, NotFound, Unavailable
 from hub.extensions import db
@@ -94,7 +95,11 @@ def require_manager(user: User, resource: Resource) -> None:
 # ---------------------------------------------------------------- reading
 
 def get_resource(resource_id: Any, *, include_archived: bool = False) -> Resource:
-    resource = db.session.get(Resource, id_or_404(resource_id, "Cette ressource n'existe pas."))
+    resource = db.session.get(
+        Resource, id_or_404(resource_id, "Cette ressource n'existe pas."),
+        # Every page of a resource names its host place and its prerequisite.
+        options=[so.joinedload(Resource.place), so.joinedload(Resource.prerequisite)],
+    )
     if resource is None or (resource.archived_at is not None and not include_archived):
         raise NotFound("Cette ressource n'existe pas.")
     return resource

@@ -26,8 +26,8 @@ class Outcome:
 @contextmanager
 def committed(success: str | None = None, *, failure: str | None = None,
               flash_error: bool = True) -> Iterator[Outcome]:
-    """Run the block, then commit and flash `success`; on a DomainError, roll back (nothing
-    of the block is kept) and flash the error's message (or `failure`), and let the page
+    """Run the block, then commit and flash `success`; on a DomainError, roll the block
+    back (nothing of it is kept; the request ends without a commit) and flash the error's message (or `failure`), and let the page
     go on with `outcome.error` set. Anything else propagates: a bug is not a form error.
 
         with committed("La fermeture est enregistrée.") as outcome:
@@ -37,10 +37,12 @@ def committed(success: str | None = None, *, failure: str | None = None,
     """
     outcome = Outcome(success)
     try:
-        yield outcome
+        # A savepoint, so that a refusal expires only what the block touched: the page
+        # then renders the objects it already loaded without querying them again.
+        with db.session.begin_nested():
+            yield outcome
         db.session.commit()
     except DomainError as exc:
-        db.session.rollback()
         outcome.error = exc
         if flash_error:
             flash(failure or exc.message, "error")
