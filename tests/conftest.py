@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import before_render_template, template_rendered
+from flask import before_render_template, got_request_exception, template_rendered
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,6 +33,9 @@ class QueryWhileRendering(AssertionError):
 
 
 _rendering = threading.local()
+# What the guard refused, kept apart: the app turns the exception into its 500 page, and a
+# test that asserts only a status would not see it. The app fixture fails the test on it.
+refused_queries: list[str] = []
 
 
 def _render_starts(sender: Any, template: Any, **extra: Any) -> None:
@@ -50,14 +53,16 @@ def _no_query_while_rendering(state: so.ORMExecuteState) -> None:
     # a test's app context shares its session (and its commits) with the requests it makes.
     if templates and not state.is_column_load:
         what = "a lazy load" if state.is_relationship_load else "a query"
-        raise QueryWhileRendering(
-            f"{what} while rendering {templates[-1]}: {str(state.statement)[:300]}"
-        )
+        message = f"{what} while rendering {templates[-1]}: {str(state.statement)[:300]}"
+        refused_queries.append(message)
+        raise QueryWhileRendering(message)
 
 
 # Every test app renders under the guard; weak=False: the receivers are module functions.
 before_render_template.connect(_render_starts, weak=False)
 template_rendered.connect(_render_ends, weak=False)
+# A render that raised sends no template_rendered: the error page renders on a clean slate.
+got_request_exception.connect(lambda sender, **extra: setattr(_rendering, "templates", []), weak=False)
 
 
 def require_service(name: str, value: str | None) -> str:
@@ -117,9 +122,13 @@ def app(_schema: str, app_config: dict[str, Any]):  # type: ignore[no-untyped-de
     app = create_app(config)
     # A render that raised never sent template_rendered: start each test with no template open.
     _rendering.templates = []
+    refused_queries.clear()
     with app.app_context():
         _empty_all_tables()
     yield app
+    if refused_queries:
+        found, refused_queries[:] = list(refused_queries), []
+        pytest.fail("A template queried the database:\n" + "\n".join(found), pytrace=False)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
