@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from hub.rules import permissions
 from hub.timeutil import local
+from hub.web.access import forget_actor
 
 ERROR_TITLES = {
     400: "Requête invalide",
@@ -24,6 +25,7 @@ def register_web(app: Flask) -> None:
 
     for module in (main, auth, places, catalogue, manage, network, calendar):
         app.register_blueprint(module.bp)
+    app.before_request(forget_actor)
 
     @app.context_processor
     def _navigation() -> dict[str, Any]:
