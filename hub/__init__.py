@@ -75,6 +75,7 @@ def _pool_options(app: Flask) -> None:
 
 def _init_login(app: Flask) -> None:
     import sqlalchemy as sa
+    from werkzeug.middleware.proxy_fix import ProxyFix
 
     from models import User
 
@@ -83,11 +84,21 @@ def _init_login(app: Flask) -> None:
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
     login_manager.login_message_category = "info"
 
+    # Login throttling counts failures per client address: behind a reverse proxy that
+    # address is the proxy's unless its X-Forwarded-For is trusted.
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
+
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
+    def load_user(session_id: str) -> User | None:
+        """The user of a session or remember-me cookie, "<id>:<session_version>" (User.get_id):
+        a cookie of an older version (before a log-out or a password change) is refused."""
+        user_id, _, version = session_id.partition(":")
         try:
-            return db.session.get(User, int(user_id))
-        except (ValueError, sa.exc.SQLAlchemyError):
+            user = db.session.get(User, int(user_id))
+            return user if user is not None and version == str(user.session_version) else None
+        except (ValueError, OverflowError, sa.exc.SQLAlchemyError):
             return None
 
 
@@ -119,7 +130,14 @@ def _init_errors(app: Flask) -> None:
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         if error.code and error.code < 400:
             return error
-        return http_error_json(error) if wants_json() else http_error_page(error)
+        body, status = http_error_json(error) if wants_json() else http_error_page(error)
+        response = app.make_response((body, status))
+        # Werkzeug's own headers (Allow on a 405, Retry-After on a 429) belong to the
+        # answer whatever the body: only its Content-Type is replaced by ours.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception):  # type: ignore[no-untyped-def]

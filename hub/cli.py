@@ -1,4 +1,4 @@
-"""Flask commands: create-user, import-fabriques, and the demo network."""
+"""Flask commands: create-user, import-fabriques, the demo network, and the mail worker."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,6 +20,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(import_fabriques_command)
     app.cli.add_command(booking_group)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(mail_test_command)
 
 
 @click.command("create-user")
@@ -139,3 +141,71 @@ def confirm_booking_command(booking_id: int, email: str) -> None:
     from hub.services import bookings
 
     _change_booking(booking_id, email, bookings.confirm_booking)
+
+
+@click.command("worker")
+@click.option("--poll", type=float, default=1.0, show_default=True,
+              help="Secondes entre deux recherches de messages à envoyer.")
+@with_appcontext
+def worker_command(poll: float) -> None:
+    """Deliver the outbox until stopped (SIGTERM or Ctrl-C); any number may run at once."""
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from hub.services.outbox import without_password
+    from hub.worker import Worker, log_to_stderr
+
+    log_to_stderr()
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    target = current_app.config.get("MAIL_URL") or current_app.config["MAIL_DIR"]
+    click.echo(f"Envoi des messages vers {without_password(target)} (arrêt : Ctrl-C).")
+    Worker(current_app._get_current_object()).run(stop, poll=poll)  # type: ignore[attr-defined]
+    click.echo("Envoi des messages arrêté.")
+
+
+@click.command("mail-test")
+@click.argument("email")
+@click.option("--now", "deliver_now", is_flag=True,
+              help="L'envoyer tout de suite depuis cette commande et afficher le résultat.")
+@with_appcontext
+def mail_test_command(email: str, deliver_now: bool) -> None:
+    """Send a test message to EMAIL, to check the mail setup (MAIL_URL, MAIL_FROM)."""
+    from flask import current_app
+
+    from hub.services import outbox
+    from hub.worker import Worker
+    from models import OutboxMessage
+
+    try:
+        message = outbox.send_test_message(email)
+        db.session.flush()
+        # Read before the commit: reading after it would begin a transaction that holds
+        # SQLite's write lock while the worker below waits for it.
+        message_id, recipient = message.id, message.recipient
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        click.echo(f"Erreur : {exc.message}", err=True)
+        for field, text in exc.fields.items():
+            click.echo(f"  {field} : {text}", err=True)
+        raise SystemExit(1) from None
+    if not deliver_now:
+        click.echo(f"Message de test n° {message_id} mis en file pour {recipient} : "
+                   "le processus d'envoi (python app.py ou flask --app app worker) le remettra.")
+        return
+    Worker(current_app._get_current_object()).run_once(ids=[message_id])  # type: ignore[attr-defined]
+    message = db.session.get(OutboxMessage, message_id)
+    if message.status == "sent":
+        click.echo(f"Message de test n° {message_id} envoyé à {recipient}.")
+        return
+    if message.status == "failed":
+        click.echo(f"Erreur : le serveur a refusé le message n° {message_id} : {message.last_error}", err=True)
+    else:
+        click.echo(f"Erreur : envoi du message n° {message_id} impossible pour l'instant "
+                   f"({message.last_error}) ; il sera retenté.", err=True)
+    raise SystemExit(1)
+

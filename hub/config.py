@@ -43,6 +43,14 @@ class Config:
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.HOST = os.environ.get("HOST", "127.0.0.1")
         self.PORT = int(os.environ.get("PORT", "5000"))
+        # Every link a message carries starts with it.
+        self.PUBLIC_URL = (os.environ.get("PUBLIC_URL") or f"http://{self.HOST}:{self.PORT}").rstrip("/")
+        # smtp://[user:password@]host:port (STARTTLS when offered) or smtps://...; unset,
+        # messages are written as .eml files under MAIL_DIR, so a fresh `make run` needs
+        # no mail server.
+        self.MAIL_URL = os.environ.get("MAIL_URL") or None
+        self.MAIL_FROM = os.environ.get("MAIL_FROM") or "Maillage <ne-pas-repondre@maillage.localhost>"
+        self.MAIL_DIR = str(INSTANCE_DIR / "mail")
         # Map tiles for the ANCT map; empty = the map draws without a background.
         self.MAP_TILE_URL = os.environ.get(
             "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -53,8 +61,18 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+        # No body we accept comes near it; Werkzeug answers 413 past it without reading more.
+        self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
         self.WTF_CSRF_TIME_LIMIT = None
         self.JSON_SORT_KEYS = False
+        # Failed log-ins within LOGIN_WINDOW_SECONDS: per (email, client address), per client
+        # across emails, and a per-email ceiling above which only clients that have not
+        # failed may still try (so an attacker cannot lock the owner out).
         self.LOGIN_MAX_FAILURES = 10
+        self.LOGIN_CLIENT_MAX_FAILURES = 20
+        self.LOGIN_EMAIL_MAX_FAILURES = 100
         self.LOGIN_WINDOW_SECONDS = 15 * 60
+        self.API_TOKEN_LIFETIME_DAYS = int(os.environ.get("API_TOKEN_LIFETIME_DAYS", "365"))
+        # How many reverse proxies in front set X-Forwarded-For (docs/deploy.md); 0 trusts none.
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self.SOCKETIO_ASYNC_MODE = "threading"

@@ -16,6 +16,11 @@ class DomainError(Exception):
         self.fields = fields or {}
         super().__init__(self.message)
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers that go with the error's response."""
+        return {}
+
     def to_dict(self) -> dict:
         body: dict = {"code": self.code, "message": self.message}
         if self.fields:
@@ -76,3 +81,12 @@ class Invalid(DomainError):
 class TooManyRequests(DomainError):
     status, code = 429, "too_many_requests"
     default_message = "Trop de tentatives : réessayez plus tard."
+
+    def __init__(self, message: str | None = None, fields: dict[str, str] | None = None,
+                 *, retry_after: int | None = None) -> None:
+        super().__init__(message, fields)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}

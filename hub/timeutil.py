@@ -5,12 +5,20 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
+# Years a client may name. Far inside datetime's 1..9999, so that converting to UTC or
+# Paris time, or adding a period's default length, never overflows (a 500).
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+class YearOutOfRange(ValueError):
+    """A well-formed date outside MIN_YEAR..MAX_YEAR."""
 
 
 def parse_datetime(value: object) -> datetime:
     """ISO 8601; with an offset it is that instant, without one Europe/Paris time.
 
-    Raises ValueError for anything else.
+    Raises ValueError for anything else, YearOutOfRange (a ValueError) for a year
+    outside MIN_YEAR..MAX_YEAR.
     """
     if not isinstance(value, str) or not value.strip():
         raise ValueError("not an ISO 8601 string")
@@ -18,6 +26,8 @@ def parse_datetime(value: object) -> datetime:
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     parsed = datetime.fromisoformat(text)
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise YearOutOfRange(f"year outside {MIN_YEAR}..{MAX_YEAR}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=PARIS)
     return parsed.astimezone(timezone.utc)

@@ -3,6 +3,7 @@ from models.accounts import GLOBAL_ROLES, ApiToken, LoginFailure, User
 from models.audit import AuditEntry
 from models.base import Base, UTCDateTime, utcnow
 from models.bookings import ACTIVE_STATUSES, BOOKING_STATUSES, Booking, Qualification
+from models.outbox import OUTBOX_STATUSES, OutboxMessage
 from models.places import HUB_KINDS, LEGAL_FORMS, MEMBER_ROLES, PLACE_KINDS, TERRITORIES, Membership, Place
 from models.resources import RESOURCE_KINDS, Closure, Resource, TrainingSession
 
@@ -13,6 +14,7 @@ __all__ = [
     "HUB_KINDS",
     "LEGAL_FORMS",
     "MEMBER_ROLES",
+    "OUTBOX_STATUSES",
     "PLACE_KINDS",
     "RESOURCE_KINDS",
     "TERRITORIES",
@@ -23,6 +25,7 @@ __all__ = [
     "Closure",
     "LoginFailure",
     "Membership",
+    "OutboxMessage",
     "Place",
     "Qualification",
     "Resource",

@@ -1,7 +1,7 @@
 """Accounts: users, their API tokens, and failed log-ins (for throttling)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -14,6 +14,13 @@ if TYPE_CHECKING:
     from models.places import Membership
 
 GLOBAL_ROLES = ("admin", "anct")
+# What a token row gets when its maker names no expiry (the API's default is
+# API_TOKEN_LIFETIME_DAYS, the same year unless configured).
+DEFAULT_TOKEN_LIFETIME = timedelta(days=365)
+
+
+def _default_token_expiry() -> datetime:
+    return utcnow() + DEFAULT_TOKEN_LIFETIME
 
 
 class User(UserMixin, Base):
@@ -31,6 +38,9 @@ class User(UserMixin, Base):
     role: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     calendar_token: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # Part of the login session's id (get_id): raising it ends every session of the user,
+    # cookies and remember-me cookies alike, since the loader refuses an old version.
+    session_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
 
     memberships: so.Mapped[list[Membership]] = so.relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -38,6 +48,9 @@ class User(UserMixin, Base):
     tokens: so.Mapped[list[ApiToken]] = so.relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
     @property
     def roles(self) -> list[str]:
@@ -66,6 +79,8 @@ class ApiToken(Base):
     # SHA-256 of the token: the token itself is shown once and never stored.
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=_default_token_expiry)
+    # Updated at most once an hour (hub/api auth_required): not a write per request.
     last_used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
 
     user: so.Mapped[User] = so.relationship(back_populates="tokens")
@@ -73,8 +88,13 @@ class ApiToken(Base):
 
 class LoginFailure(Base):
     __tablename__ = "login_failures"
-    __table_args__ = (sa.Index("ix_login_failures_email_at", "email", "at"),)
+    __table_args__ = (
+        sa.Index("ix_login_failures_email_at", "email", "at"),
+        sa.Index("ix_login_failures_client_at", "client", "at"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     email: so.Mapped[str] = so.mapped_column(sa.String(254))
+    # The client's address (request.remote_addr, behind TRUSTED_PROXIES); "" when unknown.
+    client: so.Mapped[str] = so.mapped_column(sa.String(64), default="", server_default="")
     at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)

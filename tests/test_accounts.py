@@ -159,10 +159,13 @@ def test_throttling_lifts_once_the_window_has_passed(client, make, app, auth):
 def test_failures_within_the_window_still_throttle(client, make, app):
     make.user(email="a@example.org")
     recent = utcnow() - timedelta(seconds=app.config["LOGIN_WINDOW_SECONDS"] - 60)
-    db.session.add_all([LoginFailure(email="a@example.org", at=recent) for _ in range(10)])
+    db.session.add_all([LoginFailure(email="a@example.org", client="127.0.0.1", at=recent)
+                        for _ in range(10)])
     db.session.commit()
     response = client.post("/api/v1/tokens", json={"email": "a@example.org", "password": PASSWORD})
     assert response.status_code == 429
+    # The window frees when the oldest of the ten leaves it, about 60 s from now.
+    assert 55 <= int(response.headers["Retry-After"]) <= 60
 
 
 def test_concurrent_registrations_of_one_email_give_one_account_and_409s(app):

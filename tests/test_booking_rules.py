@@ -23,54 +23,43 @@ def next_weekday(weekday: int, weeks: int = 1) -> date:
     return today + timedelta(days=7 * weeks - today.weekday() + weekday)
 
 
-# ---------------------------------------------------------------- opening hours
+# ---------------------------------------------------------------- periods (the pure cases: test_rules_calendar.py)
 
-def test_opening_hours_read_from_the_form_text_area():
-    text = "lun 09:00-12:00 14:00-18:00\nSamedi 10:00-13:00\n\ndim: 00:00-24:00"
-    assert resources.parse_opening_hours(text) == {
-        "mon": [["09:00", "12:00"], ["14:00", "18:00"]],
-        "sat": [["10:00", "13:00"]],
-        "sun": [["00:00", "24:00"]],
-    }
-    assert resources.parse_opening_hours(resources.format_opening_hours(
-        resources.parse_opening_hours(text))) == resources.parse_opening_hours(text)
-
-
-@pytest.mark.parametrize("value", ["lundi", "lun 9-12", "xyz 09:00-12:00", '{"mon": ', "lun 12:00-09:00"])
-def test_opening_hours_reject_malformed_text(value):
-    with pytest.raises(ValueError):
-        resources.parse_opening_hours(value)
-
-
-def test_empty_opening_hours_mean_always_open():
-    assert resources.parse_opening_hours("") is None
-    assert resources.parse_opening_hours(None) is None
+def test_a_booking_ending_beyond_the_horizon_is_a_422_on_end_and_writes_nothing(client, make):
+    member = make.user()
+    tiers_lieu = make.place(members=[member])
+    room = make.resource(make.fabrique(), kind="space", capacity=4)
+    headers = make.api_headers(member)
+    start = local(next_weekday(1), 10)
+    # Year 9000 is refused by the date parser itself (no date beyond 2100 is read), 600 days
+    # ahead by the horizon.
+    for end, says in (("9000-01-01T00:00:00+01:00", "entre 1900 et 2100"),
+                      ((start + timedelta(days=600)).isoformat(), "18 mois")):
+        response = client.post(f"/api/v1/resources/{room.id}/bookings", headers=headers,
+                               json={"place": tiers_lieu.slug, "start": start.isoformat(), "end": end})
+        assert response.status_code == 422
+        error = response.get_json()["error"]
+        assert error["code"] == "invalid" and says in error["fields"]["end"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Booking)) == 0
 
 
-def test_opening_hours_are_paris_time_across_daylight_saving(make):
-    machine = make.resource(make.fabrique(), opening_hours={"mon": [["09:00", "18:00"]], "sun": [["22:00", "24:00"]]})
-    winter, summer = date(2030, 1, 7), date(2030, 7, 1)  # Mondays
-    for day in (winter, summer):
-        assert resources.within_opening_hours(machine, local(day, 9), local(day, 18))
-        assert not resources.within_opening_hours(machine, local(day, 8, 30), local(day, 10))
-    sunday = date(2030, 1, 6)
-    assert resources.within_opening_hours(machine, local(sunday, 22), local(sunday + timedelta(days=1), 0))
-    assert not resources.within_opening_hours(machine, local(sunday, 23), local(sunday + timedelta(days=1), 10))
+def test_a_booking_longer_than_a_year_needs_a_maximum_duration_set_by_its_resource(client, make):
+    member, manager = make.user(), make.user()
+    tiers_lieu = make.place(members=[member])
+    incubator = make.resource(make.fabrique(managers=[manager]), kind="incubation", capacity=4)
+    headers = make.api_headers(member)
+    start = local(next_weekday(1), 10)
+    body = {"place": tiers_lieu.slug, "start": start.isoformat(), "note": "Un projet de fablab mobile",
+            "end": (start + timedelta(days=400)).isoformat()}
+    response = client.post(f"/api/v1/resources/{incubator.id}/bookings", headers=headers, json=body)
+    assert response.status_code == 422 and "1 an" in response.get_json()["error"]["fields"]["end"]
+    resources.update_resource(incubator, manager, {"max_duration_minutes": str(420 * 24 * 60)})
+    db.session.commit()
+    response = client.post(f"/api/v1/resources/{incubator.id}/bookings", headers=headers, json=body)
+    assert response.status_code == 201
 
 
-def test_opening_hours_do_not_apply_to_incubation(make):
-    incubator = make.resource(make.fabrique(), kind="incubation", opening_hours={"mon": [["09:00", "18:00"]]})
-    assert resources.within_opening_hours(incubator, local(date(2030, 1, 7), 0), local(date(2030, 3, 7), 0))
-
-
-# ---------------------------------------------------------------- peak use and free/busy
-
-def test_peak_use_treats_periods_as_half_open():
-    t = [datetime(2030, 1, 1, h, tzinfo=timezone.utc) for h in range(6)]
-    assert resources.peak_use([(t[0], t[1], 2), (t[1], t[2], 3)]) == 3
-    assert resources.peak_use([(t[0], t[3], 2), (t[1], t[2], 3), (t[2], t[4], 1)]) == 5
-    assert resources.peak_use([]) == 0
-
+# ---------------------------------------------------------------- free/busy
 
 def test_free_busy_merges_equal_neighbours_and_marks_hours_outside_opening(make):
     room = make.resource(make.fabrique(), kind="space", capacity=3, opening_hours={"tue": [["09:00", "17:00"]]})

@@ -1,74 +1,61 @@
-"""hub.db.Prepared: statements run on the DB-API cursor read and write what the ORM does."""
+"""The database layer: every statement of the booking path goes through SQLAlchemy's engine
+(its events, its echo, its error wrapping), and what it writes reads back as the ORM reads it."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from hub.db import Prepared
 from hub.extensions import db
-from models import AuditEntry, Booking, Resource
-
-RESOURCES = Resource.__table__
-BOOKINGS = Booking.__table__
-RESOURCE_BY_ID = Prepared(sa.select(RESOURCES).where(RESOURCES.c.id == sa.bindparam("id")))
+from hub.services import bookings
+from models import AuditEntry, Booking, utcnow
 
 
-def test_rows_come_back_converted_as_the_orm_reads_them(make):
-    hub = make.fabrique()
-    archived = datetime(2030, 5, 6, 7, 8, 9, 10, tzinfo=timezone.utc)
-    room = make.resource(hub, kind="space", requires_approval=True, max_hours_per_week=7.5,
-                         opening_hours={"mon": [["09:00", "18:00"]]}, archived_at=archived)
+@pytest.fixture
+def statements(app):  # type: ignore[no-untyped-def]
+    seen: list[str] = []
 
-    row = RESOURCE_BY_ID.first(db.session.connection(), {"id": room.id})
+    def listen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        seen.append(" ".join(statement.split()).upper())
 
-    assert (row.id, row.kind, row.place_id) == (room.id, "space", hub.id)
-    assert row.requires_approval is True
-    assert row.max_hours_per_week == 7.5
-    assert row.opening_hours == {"mon": [["09:00", "18:00"]]}
-    assert row.archived_at == archived and row.archived_at.tzinfo is not None
-    assert RESOURCE_BY_ID.first(db.session.connection(), {"id": room.id + 1000}) is None
+    sa.event.listen(db.engine, "before_cursor_execute", listen)
+    yield seen
+    sa.event.remove(db.engine, "before_cursor_execute", listen)
 
 
-def test_literals_in_the_statement_keep_their_values(make):
-    hub, tiers_lieu = make.fabrique(), make.place()
-    machine = make.resource(hub)
-    soon = datetime.now(timezone.utc) + timedelta(days=1)
-    kept = make.booking(machine, tiers_lieu, start=soon, status="confirmed")
-    make.booking(machine, tiers_lieu, start=soon + timedelta(hours=3), status="cancelled")
-    confirmed = Prepared(sa.select(BOOKINGS.c.id).where(
-        BOOKINGS.c.resource_id == sa.bindparam("rid"), BOOKINGS.c.status == "confirmed"))
+def test_booking_creation_runs_every_statement_through_the_engine(make, statements):
+    member = make.user()
+    tiers_lieu = make.place(members=[member])
+    machine = make.resource(make.fabrique())
+    start = utcnow() + timedelta(days=2)
+    body = {"place": tiers_lieu.slug, "start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()}
+    machine_id, member_id = machine.id, member.id
+    statements.clear()
 
-    assert [row.id for row in confirmed.rows(db.session.connection(), {"rid": machine.id})] == [kept.id]
+    bookings.create_booking(machine_id, member_id, body)
 
-
-def test_an_insert_writes_what_the_orm_reads_back(make):
-    user = make.user()
-    at = datetime(2031, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
-    insert = Prepared(sa.insert(AuditEntry.__table__))
-    insert.rows(db.session.connection(), {"at": at, "actor_id": user.id, "action": "test.done",
-                                          "object_type": "user", "object_id": user.id, "data": {"n": 1}})
-
-    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "test.done"))
-    assert (entry.at, entry.actor_id, entry.data) == (at, user.id, {"n": 1})
+    assert any(s.startswith("INSERT INTO BOOKINGS") for s in statements)
+    assert any(s.startswith("INSERT INTO AUDIT_LOG") for s in statements)
+    target = next(s for s in statements if s.startswith("SELECT") and "JOIN MEMBERSHIPS" in s)
+    if db.engine.dialect.name == "postgresql":
+        assert "FOR UPDATE OF RESOURCES" in target
 
 
-def test_a_violated_constraint_is_sqlalchemys_integrity_error_and_the_session_recovers(make):
-    hub, tiers_lieu = make.fabrique(), make.place()
-    machine = make.resource(hub)
-    start = datetime.now(timezone.utc) + timedelta(days=1)
-    insert = Prepared(sa.insert(BOOKINGS).returning(BOOKINGS.c.id))
-    values = {"resource_id": machine.id, "place_id": tiers_lieu.id, "start_at": start,
-              "end_at": start - timedelta(hours=1),  # breaks the CHECK on the period
-              "quantity": 1, "note": "", "status": "confirmed", "exclusive": True,
-              "created_at": start, "updated_at": start}
-
-    with pytest.raises(sa.exc.IntegrityError):
-        insert.rows(db.session.connection(), values)
-    db.session.rollback()
-
-    values["end_at"] = start + timedelta(hours=1)
-    (row,) = insert.rows(db.session.connection(), values)
+def test_a_new_booking_is_what_the_database_holds(make):
+    member = make.user()
+    tiers_lieu = make.place(members=[member])
+    room = make.resource(make.fabrique(), kind="space", capacity=3, name="Salle de réunion")
+    start = (utcnow() + timedelta(days=3)).replace(microsecond=123456)
+    created = bookings.create_booking(room.id, member.id, {
+        "place": tiers_lieu.slug, "start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat(),
+        "quantity": 2, "beneficiaries": 7, "note": "Atelier"})
     db.session.commit()
-    assert db.session.get(Booking, row.id).end_at == start + timedelta(hours=1)
+    db.session.expire_all()
+
+    stored = db.session.get(Booking, created["id"])
+    assert created == bookings.booking_dict(stored)
+    assert (stored.exclusive, stored.user_id, stored.start_at) == (False, member.id, start)
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "booking.created")).one()
+    assert (entry.actor_id, entry.object_id, entry.data["quantity"]) == (member.id, stored.id, 2)
+

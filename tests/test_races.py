@@ -17,7 +17,7 @@ import requests
 import sqlalchemy as sa
 
 from hub.extensions import db
-from hub.services.resources import peak_use
+from hub.rules.capacity import peak_use
 from models import ACTIVE_STATUSES, Booking, TrainingSession
 from tests.servers import server_process
 

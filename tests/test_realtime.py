@@ -251,10 +251,10 @@ def test_a_bad_watch_is_answered_with_an_error_and_the_socket_stays(app, make, p
 def test_an_event_waits_for_the_commit(app, make, world):
     sock = connect(app, world.host_manager)
     booking = make.booking(world.resource, world.place)
-    from hub.services import realtime
+    from hub.services import bookings, realtime
 
     booking.status = "cancelled"
-    realtime.booking_event(booking, "booking.updated")
+    realtime.booking_event(booking, "booking.updated", bookings.booking_dict(booking))
     assert sock.get_received() == []
 
     db.session.commit()

@@ -186,7 +186,10 @@ def test_catalogue_paginates(client, catalogue):
     second = client.get(f"{API}/resources?per_page=3&page=2", headers=catalogue).get_json()
     assert first["total"] == second["total"] == 4
     assert len(first["items"]) == 3 and len(second["items"]) == 1
-    assert client.get(f"{API}/resources?per_page=abc&page=-4", headers=catalogue).status_code == 200
+    # Outside the contract's limits: refused, not clamped (issue 16).
+    bad = client.get(f"{API}/resources?per_page=abc&page=-4", headers=catalogue)
+    assert bad.status_code == 422
+    assert set(bad.get_json()["error"]["fields"]) == {"page", "per_page"}
 
 
 def test_catalogue_needs_a_token(client, catalogue):

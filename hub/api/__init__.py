@@ -1,21 +1,26 @@
 """The JSON API, /api/v1: one blueprint, a module per area of the contract."""
 from __future__ import annotations
 
-import hashlib
+import json
+import logging
+import re
 from functools import wraps
 from typing import Any, Callable, Iterable, TypeVar
 
 import sqlalchemy as sa
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, Response, after_this_request, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from hub.errors import BadRequest, DomainError, Unauthenticated
-from hub.db import Prepared
+from hub.db import write_intent
 from hub.extensions import csrf, db
-from models import ApiToken, User
+from hub.services.accounts import TOKEN_USE_PRECISION, hash_token, touch_token
+from hub.services.validate import Fields
+from models import ApiToken, User, utcnow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+logger = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,24 +36,29 @@ HTTP_CODES = {
 }
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 # Built once: every API request runs it (api_tokens.token_hash is unique, so indexed).
-# A Core statement: it runs for every request, and most of them (bookings above all)
-# need nothing of the user but the id.
+# A Core statement on the session's connection (its transaction, without the ORM's
+# execution layer): it runs for every request, and most of them (bookings above all)
+# need nothing of the user but the id. Expiry is checked in the same query; a revoked
+# token has no row.
 _TOKENS = ApiToken.__table__
-_USER_ID_BY_TOKEN = Prepared(
-    sa.select(_TOKENS.c.user_id).where(_TOKENS.c.token_hash == sa.bindparam("token_hash"))
+_USER_ID_BY_TOKEN = sa.select(_TOKENS.c.user_id, _TOKENS.c.id, _TOKENS.c.last_used_at).where(
+    _TOKENS.c.token_hash == sa.bindparam("token_hash"), _TOKENS.c.expires_at > sa.bindparam("now")
 )
 
 
 def user_id_for_token(token: str | None) -> int | None:
     if not token:
         return None
-    row = _USER_ID_BY_TOKEN.first(db.session.connection(), {"token_hash": hash_token(token)})
-    return row.user_id if row else None
+    now = utcnow()
+    row = db.session.connection().execute(
+        _USER_ID_BY_TOKEN, {"token_hash": hash_token(token), "now": now}
+    ).first()
+    if row is None:
+        return None
+    stale = row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_PRECISION
+    g.api_token_to_touch = row.id if stale else None
+    return row.user_id
 
 
 def user_for_token(token: str | None) -> User | None:
@@ -67,9 +77,29 @@ def auth_required(view: F) -> F:
         if user_id is None:
             raise Unauthenticated("Jeton d'accès manquant ou invalide.")
         g.api_user_id = user_id
+        touch = g.pop("api_token_to_touch", None)
+        if touch is not None:
+            after_this_request(lambda response: _touch_token(response, touch))
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _touch_token(response: Response, token_id: int) -> Response:
+    """Record a token's use (at most once per TOKEN_USE_PRECISION), once the request's own
+    work is over: in a transaction of its own, since the request may have been read-only
+    (no write lock on SQLite) or have failed."""
+    db.session.rollback()
+    intent = write_intent.set(True)
+    try:
+        touch_token(token_id, utcnow())
+        db.session.commit()
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        logger.warning("could not record the use of API token %s", token_id, exc_info=True)
+    finally:
+        write_intent.reset(intent)
+    return response
 
 
 def current_api_user_id() -> int:
@@ -84,22 +114,79 @@ def current_api_user() -> User:
     return user
 
 
+# Nesting deeper than any body of the contract; checked before json.loads, whose
+# recursion would otherwise reach Python's limit (a RecursionError, a 500) on `[` x 1000.
+MAX_JSON_DEPTH = 32
+# One left-to-right pass: a string (closed or not) is consumed whole, so brackets inside
+# strings do not count and no input makes the scan quadratic.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]+|\\.)*"?|[\[\]{}]', re.DOTALL)
+
+
+def _too_deep(text: str) -> bool:
+    depth = 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token == "[" or token == "{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif token == "]" or token == "}":
+            depth -= 1
+    return False
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
+    """The request's JSON object, the one way every API route reads a body.
+
+    The body is read once, within MAX_CONTENT_LENGTH (413 beyond); it must be strict
+    UTF-8, nest at most MAX_JSON_DEPTH deep and hold no lone UTF-16 surrogate (`"\\ud800"`
+    decodes to a str that no database driver can encode): otherwise a 400.
+    """
+    if not request.is_json:
+        raise BadRequest("Le corps de la requête doit être du JSON (Content-Type: application/json).")
+    raw = request.get_data(cache=True)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("Le corps de la requête doit être encodé en UTF-8.") from None
+    if _too_deep(text):
+        raise BadRequest(f"Le JSON ne doit pas être imbriqué sur plus de {MAX_JSON_DEPTH} niveaux.")
+    try:
+        data = json.loads(text, parse_constant=_no_constant)
+    except ValueError:
+        raise BadRequest("Le corps de la requête n'est pas du JSON valide.") from None
     if not isinstance(data, dict):
         raise BadRequest()
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest("Le JSON contient un caractère invalide (demi-paire UTF-16 isolée).") from None
     return data
 
 
-def page_args() -> tuple[int, int]:
-    def read(name: str, default: int) -> int:
-        try:
-            return int(request.args.get(name, default))
-        except ValueError:
-            return default
+# The contract's limits for `?page=` and `?per_page=`; beyond them a 422, never a silent
+# clamp. The page bound keeps the OFFSET far inside 64 bits.
+MAX_PAGE = 1_000_000
+MAX_PER_PAGE = 500
+# Their OpenAPI parameters, for every paginated operation.
+PAGE_PARAMETERS = [
+    {"name": "page", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}},
+    {"name": "per_page", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 50}},
+]
 
-    page = max(1, read("page", 1))
-    per_page = min(500, max(1, read("per_page", 50)))
+
+def page_args() -> tuple[int, int]:
+    f = Fields(request.args)
+    page = f.integer("page", minimum=1, maximum=MAX_PAGE, default=1)
+    per_page = f.integer("per_page", minimum=1, maximum=MAX_PER_PAGE, default=50)
+    f.check("Pagination invalide.")
+    assert page is not None and per_page is not None
     return page, per_page
 
 
@@ -119,7 +206,7 @@ def list_of(items: Iterable[dict]) -> dict[str, Any]:
 @bp.errorhandler(DomainError)
 def domain_error(error: DomainError):  # type: ignore[no-untyped-def]
     db.session.rollback()
-    return jsonify(error.to_dict()), error.status
+    return jsonify(error.to_dict()), error.status, error.headers
 
 
 def http_error_json(error: HTTPException):  # type: ignore[no-untyped-def]

@@ -1,12 +1,13 @@
 """API: accounts, tokens, /me."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 
-from hub.api import auth_required, bp, current_api_user, json_body
+from hub.api import PAGE_PARAMETERS, auth_required, bp, current_api_user, json_body, paginate
 from hub.api.spec import error_response, json_response
 from hub.extensions import db
 from hub.services import accounts
+from hub.timeutil import to_iso
 
 
 
@@ -21,9 +22,26 @@ def create_account():  # type: ignore[no-untyped-def]
 
 @bp.post("/tokens")
 def create_token():  # type: ignore[no-untyped-def]
-    token = accounts.create_token(json_body())
+    token, row = accounts.create_token(json_body(), request.remote_addr)
     db.session.commit()
-    return jsonify({"token": token}), 201
+    return jsonify({"token": token, "expires_at": to_iso(row.expires_at)}), 201
+
+
+@bp.get("/tokens")
+@auth_required
+def list_tokens():  # type: ignore[no-untyped-def]
+    # auth_required accepted the Bearer token: the one whose hash matches is `current`.
+    current = accounts.hash_token(request.headers["Authorization"].partition(" ")[2].strip())
+    user = current_api_user()
+    return jsonify(paginate(accounts.user_tokens(user), lambda row: accounts.token_dict(row, current)))
+
+
+@bp.delete("/tokens/<token_id>")
+@auth_required
+def revoke_token(token_id: str):  # type: ignore[no-untyped-def]
+    accounts.revoke_token(current_api_user(), token_id)
+    db.session.commit()
+    return "", 204
 
 
 @bp.get("/me")
@@ -42,6 +60,19 @@ USER_SCHEMA = {
     },
 }
 
+TOKEN_SCHEMA = {
+    "type": "object",
+    "required": ["id", "created_at", "expires_at", "last_used_at", "current"],
+    "properties": {
+        "id": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "expires_at": {"type": "string", "format": "date-time"},
+        "last_used_at": {"type": ["string", "null"], "format": "date-time"},
+        "current": {"type": "boolean"},
+    },
+    "additionalProperties": False,
+}
+
 SPEC: dict = {
     "/api/v1/accounts": {
         "post": {
@@ -57,7 +88,7 @@ SPEC: dict = {
                     "properties": {
                         "email": {"type": "string", "format": "email", "maxLength": 254},
                         "password": {"type": "string", "minLength": 10, "maxLength": 200},
-                        "name": {"type": "string", "maxLength": 120},
+                        "name": {"type": "string", "minLength": 1, "maxLength": 120, "pattern": "\\S"},
                     },
                 }}},
             },
@@ -73,8 +104,12 @@ SPEC: dict = {
         "post": {
             "summary": "Obtenir un jeton d'accès",
             "description": "Le jeton n'est montré qu'une fois ; seule son empreinte SHA-256 est "
-                           "conservée. Plus de 10 échecs en 15 minutes pour une adresse : 429 "
-                           "jusqu'à la fin de la fenêtre, même avec le bon mot de passe.",
+                           "conservée. Il vaut un an (`expires_at`), sauf révocation. Sur 15 minutes, "
+                           "10 échecs pour une adresse depuis un même client, ou 20 échecs depuis un "
+                           "client quelles que soient les adresses, valent 429 à ce client jusqu'à ce "
+                           "que la fenêtre se libère, même avec le bon mot de passe ; au-delà de 100 "
+                           "échecs pour une adresse, seul un client qui n'a pas échoué pour elle peut "
+                           "encore essayer. Le 429 porte `Retry-After` (secondes).",
             "security": [],
             "requestBody": {
                 "required": True,
@@ -85,11 +120,54 @@ SPEC: dict = {
                 }}},
             },
             "responses": {
-                "201": json_response({"type": "object", "required": ["token"],
-                              "properties": {"token": {"type": "string"}}}, "Le jeton"),
+                "201": json_response({
+                    "type": "object",
+                    "required": ["token", "expires_at"],
+                    "properties": {"token": {"type": "string"},
+                                   "expires_at": {"type": "string", "format": "date-time"}},
+                    "additionalProperties": False,
+                }, "Le jeton et sa date d'expiration"),
                 "400": error_response("Le corps n'est pas un objet JSON (bad_request)"),
                 "401": error_response("Adresse ou mot de passe incorrect, sans dire lequel (unauthenticated)"),
-                "429": error_response("Trop d'échecs récents pour cette adresse (too_many_requests)"),
+                "429": {**error_response("Trop d'échecs récents depuis ce client ou pour cette adresse "
+                                         "(too_many_requests)"),
+                        "headers": {"Retry-After": {
+                            "description": "Secondes avant que la fenêtre se libère",
+                            "required": True,
+                            "schema": {"type": "integer", "minimum": 1}}}},
+            },
+        },
+        "get": {
+            "summary": "Mes jetons d'accès",
+            "description": "Les jetons du compte de l'appelant, du plus récent au plus ancien, "
+                           "expirés compris ; `current` marque celui de la requête. Le jeton "
+                           "lui-même n'est jamais renvoyé ; `last_used_at` est précis à l'heure près.",
+            "parameters": PAGE_PARAMETERS,
+            "responses": {
+                "200": json_response({
+                    "type": "object",
+                    "required": ["items", "total"],
+                    "properties": {
+                        "items": {"type": "array", "items": TOKEN_SCHEMA},
+                        "total": {"type": "integer", "minimum": 0},
+                    },
+                    "additionalProperties": False,
+                }, "Une page de jetons"),
+                "401": error_response("Jeton manquant, invalide, expiré ou révoqué (unauthenticated)"),
+                "422": error_response("page ou per_page hors de ses bornes (invalid, avec fields)"),
+            },
+        },
+    },
+    "/api/v1/tokens/{token_id}": {
+        "delete": {
+            "summary": "Révoquer un de mes jetons",
+            "description": "Le jeton est refusé (401) dès la réponse ; on peut révoquer celui de la requête.",
+            "parameters": [{"name": "token_id", "in": "path", "required": True,
+                            "schema": {"type": "integer"}}],
+            "responses": {
+                "204": {"description": "Le jeton est révoqué"},
+                "401": error_response("Jeton manquant, invalide, expiré ou révoqué (unauthenticated)"),
+                "404": error_response("Aucun jeton de l'appelant n'a cet identifiant (not_found)"),
             },
         }
     },
@@ -111,7 +189,7 @@ SPEC: dict = {
                         }},
                     },
                 }, "Le compte"),
-                "401": error_response("Jeton manquant ou invalide (unauthenticated)"),
+                "401": error_response("Jeton manquant, invalide, expiré ou révoqué (unauthenticated)"),
             },
         }
     },

@@ -5,10 +5,19 @@ from typing import Any
 
 from flask import jsonify, request
 
-from hub.api import auth_required, bp, current_api_user, current_api_user_id, json_body, paginate
+from hub.api import (
+    PAGE_PARAMETERS,
+    auth_required,
+    bp,
+    current_api_user,
+    current_api_user_id,
+    json_body,
+    paginate,
+)
 from hub.api.spec import error_response, json_response
 from hub.extensions import db
 from hub.services import bookings as service
+from hub.services.validate import MAX_ID
 from models import BOOKING_STATUSES
 
 
@@ -151,12 +160,14 @@ SPEC: dict = {
                 "type": "object",
                 "required": ["place"],
                 "properties": {
-                    "place": {"type": "string", "description": "Slug du lieu pour lequel on réserve"},
+                    "place": {"type": "string", "minLength": 1, "maxLength": 120,
+                              "description": "Slug du lieu pour lequel on réserve"},
                     "start": {"type": "string", "format": "date-time"},
                     "end": {"type": "string", "format": "date-time"},
-                    "session": {"type": "integer", "description": "Formations : id de la session"},
+                    "session": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
+                                "description": "Formations : id de la session"},
                     "quantity": {"type": "integer", "minimum": 1, "default": 1},
-                    "beneficiaries": {"type": "integer", "minimum": 0},
+                    "beneficiaries": {"type": "integer", "minimum": 0, "maximum": 1_000_000},
                     "note": {"type": "string", "maxLength": 5000},
                 },
             }}}},
@@ -179,12 +190,11 @@ SPEC: dict = {
             "summary": "Les réservations visibles : celles de ses lieux, celles des ressources qu'on gère ; "
                        "tout pour admin et ANCT",
             "parameters": [
-                {"name": "place", "in": "query", "schema": {"type": "string"}, "description": "Slug du lieu qui réserve"},
-                {"name": "resource", "in": "query", "schema": {"type": "integer"}},
+                {"name": "place", "in": "query", "schema": {"type": "string", "maxLength": 120},
+                 "description": "Slug du lieu qui réserve"},
+                {"name": "resource", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
                 {"name": "status", "in": "query", "schema": {"enum": list(BOOKING_STATUSES)}},
-                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
-                {"name": "per_page", "in": "query",
-                 "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
+                *PAGE_PARAMETERS,
             ],
             "responses": {
                 "200": {"description": "Une page de réservations", "content": {"application/json": {"schema": {
@@ -192,7 +202,7 @@ SPEC: dict = {
                     "properties": {"items": {"type": "array", "items": BOOKING}, "total": {"type": "integer"}},
                 }}}},
                 "401": E401,
-                "422": error_response("Filtre invalide (`invalid`)"),
+                "422": error_response("Filtre invalide ou pagination hors bornes (`invalid`)"),
             },
         }
     },
@@ -221,7 +231,8 @@ SPEC: dict = {
             "parameters": [ID_PARAM],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["attended"],
-                "properties": {"attended": {"type": "boolean"}, "beneficiaries": {"type": "integer", "minimum": 0}},
+                "properties": {"attended": {"type": "boolean"},
+                               "beneficiaries": {"type": "integer", "minimum": 0, "maximum": 1_000_000}},
             }}}},
             "responses": {"200": ONE, "400": E400, "401": E401, "403": E403_HOST, "404": E404,
                           "409": error_response("Réservation non confirmée ou pas encore commencée (`invalid_state`)"),

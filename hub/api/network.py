@@ -6,7 +6,7 @@ from typing import Any
 import networkx as nx
 from flask import Response, jsonify, request
 
-from hub.api import auth_required, bp, current_api_user, page_args
+from hub.api import PAGE_PARAMETERS, auth_required, bp, current_api_user, page_args
 from hub.api.spec import error_response, json_response
 from hub.errors import Invalid
 from hub.services import exports
@@ -143,11 +143,7 @@ _PERIOD_PARAMS = [
         "schema": {"type": "string"},
     },
 ]
-_PAGE_PARAMS = [
-    {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
-    {"name": "per_page", "in": "query", "required": False,
-     "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
-]
+_PAGE_PARAMS = PAGE_PARAMETERS
 _FORMAT_PARAM = {
     "name": "format", "in": "query", "required": False,
     "description": "csv : le tableau complet en CSV (UTF-8 avec BOM, séparateur ;).",

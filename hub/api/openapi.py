@@ -22,6 +22,27 @@ ERROR_SCHEMA = {
 }
 
 
+BODY_METHODS = ("post", "put", "patch")
+TOO_LARGE = {
+    "description": "Corps de plus de 2 Mo (`too_large`)",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+DESCRIPTION = (
+    "Erreurs au format `{\"error\": {\"code\", \"message\", \"fields\"}}`. Une méthode "
+    "non décrite sur une adresse décrite : 405 (`method_not_allowed`) avec l'en-tête `Allow`. "
+    "Dates : années de 1900 à 2100. Textes : caractères de contrôle refusés (422), sauf "
+    "tabulation et retours à la ligne dans les textes longs (description, note, motif)."
+)
+
+
+def _with_common_responses(method: str, operation: dict) -> dict:
+    """A copy of `operation` with the answers every operation of its kind may give: any
+    body, even one the operation ignores, is read within MAX_CONTENT_LENGTH."""
+    if method not in BODY_METHODS:
+        return operation
+    return {**operation, "responses": {**operation["responses"], "413": TOO_LARGE}}
+
+
 def build_spec() -> dict:
     paths: dict = {
         "/api/v1/openapi.json": {
@@ -34,10 +55,12 @@ def build_spec() -> dict:
     }
     for module in (accounts, places, resources, bookings, network):
         for path, operations in module.SPEC.items():
-            paths.setdefault(path, {}).update(operations)
+            paths.setdefault(path, {}).update(
+                {method: _with_common_responses(method, op) for method, op in operations.items()}
+            )
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Maillage API", "version": "1"},
+        "info": {"title": "Maillage API", "version": "1", "description": DESCRIPTION},
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "components": {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from hub.api import auth_required, bp, current_api_user, json_body, paginate
+from hub.api import PAGE_PARAMETERS, auth_required, bp, current_api_user, json_body, paginate
 from hub.api.spec import error_response, json_response
 from hub.extensions import db
 from hub.services import places
@@ -43,10 +43,11 @@ PLACE_INPUT = {
     "type": "object",
     "required": ["name", "kind", "commune", "territory", "lat", "lon"],
     "properties": {
-        "name": {"type": "string", "maxLength": 200},
+        "name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"},
         "kind": {"enum": ["tiers_lieu", "fabrique", "fabrique_numerique"]},
-        "commune": {"type": "string", "maxLength": 120},
-        "departement": {"type": "string", "description": "Obligatoire sauf si insee est donné (il s'en déduit alors)."},
+        "commune": {"type": "string", "minLength": 1, "maxLength": 120, "pattern": "\\S"},
+        "departement": {"type": "string", "minLength": 1, "maxLength": 3,
+                        "description": "Obligatoire sauf si insee est donné (il s'en déduit alors)."},
         "insee": {"type": "string", "minLength": 5, "maxLength": 5,
                   "description": "Code INSEE de la commune ; doit être dans le département."},
         "territory": {"enum": ["qpv", "rural", "urbain"]},
@@ -57,7 +58,8 @@ PLACE_INPUT = {
         "legal_form": {"enum": ["association", "fondation", "entreprise", "collectivite",
                                 "gip_gie", "syndicat_mixte", "consortium"]},
         "label_wave": {"type": "string", "format": "date", "description": "Fabriques seulement"},
-        "subsidy_eur": {"type": "integer", "minimum": 0, "description": "Fabriques seulement"},
+        "subsidy_eur": {"type": "integer", "minimum": 0, "maximum": places.MAX_SUBSIDY_EUR,
+                        "description": "Fabriques seulement"},
     },
 }
 
@@ -126,11 +128,9 @@ SPEC: dict = {
             "summary": "Lister les lieux",
             "parameters": [
                 {"name": "kind", "in": "query", "schema": {"enum": ["tiers_lieu", "fabrique", "fabrique_numerique"]}},
-                {"name": "departement", "in": "query", "schema": {"type": "string"}},
+                {"name": "departement", "in": "query", "schema": {"type": "string", "maxLength": 3}},
                 {"name": "territory", "in": "query", "schema": {"enum": ["qpv", "rural", "urbain"]}},
-                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
-                {"name": "per_page", "in": "query",
-                 "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
+                *PAGE_PARAMETERS,
             ],
             "responses": {
                 "200": json_response({
@@ -140,7 +140,7 @@ SPEC: dict = {
                                    "total": {"type": "integer"}},
                 }, "Les lieux, par nom"),
                 "401": UNAUTHENTICATED,
-                "422": error_response("Filtre inconnu (invalid, avec fields)"),
+                "422": error_response("Filtre inconnu ou pagination hors bornes (invalid, avec fields)"),
             },
         },
     },

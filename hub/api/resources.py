@@ -5,13 +5,13 @@ from datetime import timedelta
 
 from flask import jsonify, request
 
-from hub.api import auth_required, bp, current_api_user, json_body, paginate
+from hub.api import PAGE_PARAMETERS, auth_required, bp, current_api_user, json_body, paginate
 from hub.api.spec import error_response, json_response
 from hub.errors import NotFound
 from hub.extensions import db
 from hub.services import places as places_service
 from hub.services import resources as service
-from hub.services.validate import Fields
+from hub.services.validate import MAX_ID, Fields
 from hub.timeutil import to_iso
 from models import RESOURCE_KINDS, utcnow
 
@@ -144,18 +144,19 @@ OPENING_HOURS = {
     "examples": [{"mon": [["09:00", "12:00"], ["14:00", "18:00"]]}],
 }
 RULES = {
-    "name": {"type": "string", "maxLength": 200},
+    "name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"},
     "description": {"type": "string", "maxLength": 5000},
-    "capacity": {"type": "integer", "minimum": 1, "default": 1},
+    "capacity": {"type": "integer", "minimum": 1, "maximum": service.MAX_CAPACITY, "default": 1},
     "requires_approval": {"type": "boolean", "default": False,
                           "description": "Vrai par défaut pour une incubation."},
-    "prerequisite": {"type": ["integer", "null"], "description": "Id d'une ressource de type formation."},
+    "prerequisite": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID,
+                     "description": "Id d'une ressource de type formation."},
     "opening_hours": OPENING_HOURS,
-    "max_hours_per_week": {"type": ["number", "null"], "exclusiveMinimum": 0,
+    "max_hours_per_week": {"type": ["number", "null"], "minimum": 0.25, "maximum": 168,
                            "description": "Heures par semaine ISO et par lieu réservant (confirmées + en attente)."},
-    "min_duration_minutes": {"type": ["integer", "null"], "minimum": 1},
-    "max_duration_minutes": {"type": ["integer", "null"], "minimum": 1},
-    "min_notice_minutes": {"type": ["integer", "null"], "minimum": 0},
+    "min_duration_minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": service.MAX_MINUTES},
+    "max_duration_minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": service.MAX_MINUTES},
+    "min_notice_minutes": {"type": ["integer", "null"], "minimum": 0, "maximum": service.MAX_MINUTES},
 }
 SESSION = {
     "type": "object",
@@ -220,19 +221,18 @@ SPEC: dict = {
             "summary": "Catalogue des ressources non archivées de tout le réseau",
             "parameters": [
                 {"name": "kind", "in": "query", "schema": {"enum": list(RESOURCE_KINDS)}},
-                {"name": "q", "in": "query", "schema": {"type": "string"},
+                {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200},
                  "description": "Mots cherchés dans le nom, la description, le lieu et sa commune"},
-                {"name": "departement", "in": "query", "schema": {"type": "string"}},
-                {"name": "place", "in": "query", "schema": {"type": "string"}, "description": "Slug du lieu hôte"},
-                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
-                {"name": "per_page", "in": "query",
-                 "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
+                {"name": "departement", "in": "query", "schema": {"type": "string", "maxLength": 3}},
+                {"name": "place", "in": "query", "schema": {"type": "string", "maxLength": 120},
+                 "description": "Slug du lieu hôte"},
+                *PAGE_PARAMETERS,
             ],
             "responses": {
                 "200": json_response({"type": "object", "properties": {
                     "items": {"type": "array", "items": RESOURCE}, "total": {"type": "integer"}}},
                     "Une page de ressources"),
-                "401": E401, "422": error_response("Filtre invalide (`invalid`)"),
+                "401": E401, "422": error_response("Filtre invalide ou pagination hors bornes (`invalid`)"),
             },
         }
     },
@@ -288,7 +288,7 @@ SPEC: dict = {
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 **PERIOD_BODY,
                 "properties": {**PERIOD_BODY["properties"],
-                               "seats": {"type": "integer", "minimum": 1,
+                               "seats": {"type": "integer", "minimum": 1, "maximum": service.MAX_CAPACITY,
                                          "description": "Par défaut la capacité de la formation"}},
             }}}},
             "responses": {"201": json_response(SESSION, "La session"), "400": E400, "401": E401, "403": E403,

@@ -1,8 +1,9 @@
 """Reference data: French départements and régions.
 
 Both CSV files next to this module are loaded once, at import time. Codes,
-names and région membership come from INSEE's Code officiel géographique;
-centroids are approximate (see README.md in this directory).
+names and région membership come from INSEE's Code officiel géographique; a
+département's position is its centre of population, computed from the communes
+(see README.md in this directory). The communes are in `hub.reference.communes`.
 """
 
 from __future__ import annotations

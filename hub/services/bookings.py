@@ -23,8 +23,7 @@ Choices the contract leaves open:
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta, timezone
-from types import SimpleNamespace
+from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 import sqlalchemy as sa
@@ -38,24 +37,15 @@ from hub.errors import (
     QuotaExceeded,
     Unavailable,
 )
-from hub.db import Prepared
 from hub.extensions import db
 from hub.rules import permissions
+from hub.rules.capacity import is_exclusive, peak_within, quota_breach, quota_window
 from hub.rules.permissions import Actor
 from hub.services import audit, realtime
 from hub.services.places import actor_of
-from hub.services.resources import (
-    MAX_CAPACITY,
-    ResourceRules,
-    exclusive_for,
-    is_closed,
-    is_qualified,
-    lock_resource,
-    peak_use,
-    within_opening_hours,
-)
-from hub.services.validate import Fields, id_or_404
-from hub.timeutil import PARIS, duration_text, to_iso
+from hub.services.resources import MAX_CAPACITY, is_closed, is_qualified, lock_resource, read_period
+from hub.services.validate import MAX_ID, Fields, id_or_404
+from hub.timeutil import duration_text, to_iso
 from models import (
     ACTIVE_STATUSES,
     BOOKING_STATUSES,
@@ -79,19 +69,13 @@ EXCLUSION_VIOLATION = "23P01"
 
 def booking_dict(booking: Booking) -> dict[str, Any]:
     """THE API representation of a booking (also the payload of live events)."""
-    return _representation(booking, booking.resource.name, booking.place.slug, booking.place.name)
-
-
-def _representation(booking: Booking | SimpleNamespace, resource_name: str, place_slug: str,
-                    place_name: str) -> dict[str, Any]:
-    """`booking_dict` of a Booking, or of a new booking's values (same attribute names)."""
     return {
         "id": booking.id,
         "status": booking.status,
         "resource": booking.resource_id,
-        "resource_name": resource_name,
-        "place": place_slug,
-        "place_name": place_name,
+        "resource_name": booking.resource.name,
+        "place": booking.place.slug,
+        "place_name": booking.place.name,
         "start": to_iso(booking.start_at),
         "end": to_iso(booking.end_at),
         "quantity": booking.quantity,
@@ -206,51 +190,50 @@ def bookings_of_resource(resource: Resource, start: datetime, end: datetime) -> 
     )
 
 
-# Built once: the booking path runs them hundreds of times a second.
-_ACTIVE_OVERLAPPING = sa.select(Booking.start_at, Booking.end_at, Booking.quantity).where(
-    Booking.resource_id == sa.bindparam("rid"),
-    Booking.start_at < sa.bindparam("end"),
-    Booking.end_at > sa.bindparam("start"),
-    # Literal values: an IN of bound values is re-rendered at every execution.
-    Booking.status.in_([sa.literal_column(f"'{s}'") for s in ACTIVE_STATUSES]),
-)
+# Built once: the booking path runs them hundreds of times a second, and a statement
+# built once is found in SQLAlchemy's compiled cache without being rebuilt. The Core
+# statements among them run on the session's connection (`Connection.execute`: same
+# transaction, same compiled cache and engine events), which skips the ORM execution
+# layer a Core statement does not need: it cost as much as the statement itself.
 # One round trip for the capacity and the closures of a period: closures come back
 # with quantity -1.
-_OCCUPANCY = Prepared(sa.union_all(
-    _ACTIVE_OVERLAPPING,
+_OCCUPANCY = sa.union_all(
+    sa.select(Booking.start_at, Booking.end_at, Booking.quantity).where(
+        Booking.resource_id == sa.bindparam("rid"),
+        Booking.start_at < sa.bindparam("end"),
+        Booking.end_at > sa.bindparam("start"),
+        # Equalities, not IN: an IN list is expanded into the SQL text at every execution.
+        sa.or_(*(Booking.status == status for status in ACTIVE_STATUSES)),
+    ),
     sa.select(Closure.start_at, Closure.end_at, sa.literal_column("-1", sa.Integer)).where(
         Closure.resource_id == sa.bindparam("rid"),
         Closure.start_at < sa.bindparam("end"),
         Closure.end_at > sa.bindparam("start"),
     ),
-))
-# What a booking request is checked against, in one round trip: the resource's rules,
-# the place the request names and the booker's role there. On PostgreSQL the resource
-# row is locked here, for the rest of the transaction: every change to a resource's
-# bookings is serialized, and the counts that follow are exact (on SQLite the request
-# began with BEGIN IMMEDIATE and FOR UPDATE renders nothing).
-_RESOURCES = Resource.__table__
-_TARGET = Prepared(
-    sa.select(
-        _RESOURCES,
-        Place.id.label("booker_place_id"),
-        Place.slug.label("booker_place_slug"),
-        Place.name.label("booker_place_name"),
-        Membership.role.label("booker_role"),
-    )
-    .select_from(_RESOURCES)
+)
+# What a booking request is checked against, in one round trip: the resource, the place
+# the request names and the booker's role there. On PostgreSQL the resource row is
+# locked here, for the rest of the transaction: every change to a resource's bookings is
+# serialized, and the counts that follow are exact (on SQLite the request began with
+# BEGIN IMMEDIATE and FOR UPDATE renders nothing).
+_TARGET = (
+    sa.select(Resource, Place, Membership.role)
+    .select_from(Resource)
     .outerjoin(Place, Place.slug == sa.bindparam("slug"))
     .outerjoin(Membership, sa.and_(Membership.place_id == Place.id, Membership.user_id == sa.bindparam("uid")))
-    .where(_RESOURCES.c.id == sa.bindparam("rid"))
-    .with_for_update(of=_RESOURCES)
+    .where(Resource.id == sa.bindparam("rid"))
+    .with_for_update(of=Resource)
 )
+# A resource the request loaded before (a page shows it first) is re-read under the lock.
+_TARGET_REREAD = _TARGET.execution_options(populate_existing=True)
+_INSERT = sa.insert(Booking.__table__).returning(Booking.__table__.c.id)
 
 
-def occupancy(resource: ResourceRules, start: datetime, end: datetime) -> tuple[bool, int]:
+def occupancy(resource: Resource, start: datetime, end: datetime) -> tuple[bool, int]:
     """(whether a closure overlaps [start, end), peak of active quantities in it)."""
-    rows = _OCCUPANCY.rows(db.session.connection(), {"rid": resource.id, "start": start, "end": end})
+    rows = db.session.connection().execute(_OCCUPANCY, {"rid": resource.id, "start": start, "end": end}).all()
     closed = any(q < 0 for _, _, q in rows)
-    return closed, peak_use((max(s, start), min(e, end), q) for s, e, q in rows if q > 0)
+    return closed, peak_within([row for row in rows if row[2] > 0], start, end)
 
 
 # ---------------------------------------------------------------- creating
@@ -258,24 +241,24 @@ def occupancy(resource: ResourceRules, start: datetime, end: datetime) -> tuple[
 def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) -> dict[str, Any]:
     """Book a resource, as user `booker_id`, for a place of theirs: the new booking
     (confirmed, pending or waitlisted) as `booking_dict` shows it, or a DomainError and
-    nothing written.
-
-    The hottest write path of the platform: it reads and writes rows with Core statements
-    and builds no ORM object (the unit of work would cost more than the rest)."""
+    nothing written."""
     rid = id_or_404(resource_id, "Cette ressource n'existe pas.")
     f = Fields(data)
     slug = f.text("place", required=True, max_len=120)
-    resource = _TARGET.first(db.session.connection(), {"rid": rid, "slug": slug, "uid": booker_id})
-    if resource is None or resource.archived_at is not None:
+    loaded = sa.inspect(Resource).identity_key_from_primary_key((rid,)) in db.session.identity_map
+    target = db.session.execute(_TARGET_REREAD if loaded else _TARGET,
+                                {"rid": rid, "slug": slug, "uid": booker_id}).first()
+    if target is None or target[0].archived_at is not None:
         raise NotFound("Cette ressource n'existe pas.")
-    if slug and resource.booker_place_id is None:
+    resource, place, role = target
+    if slug and place is None:
         f.error("place", "Ce lieu n'existe pas.")
-    note = f.text("note", max_len=5000, default="") or ""
+    note = f.text("note", max_len=5000, default="", multiline=True) or ""
     beneficiaries = f.integer("beneficiaries", minimum=0, maximum=1_000_000)
     now = utcnow()
     session: TrainingSession | None = None
     if resource.kind == "training":
-        session_id = f.integer("session", required=True, minimum=1, maximum=2**31)
+        session_id = f.integer("session", required=True, minimum=1, maximum=MAX_ID)
         if session_id is not None:
             session = db.session.get(TrainingSession, session_id)
             if session is None or session.resource_id != resource.id:
@@ -288,21 +271,22 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
         start, end = (session.start_at, session.end_at) if session else (None, None)
     else:
         quantity = f.integer("quantity", minimum=1, maximum=resource.capacity, default=1)
-        start = f.datetime("start", required=True)
-        end = f.datetime("end", required=True)
-        if start and end:
-            _check_period(f, resource, start, end, now)
+        start, end = read_period(
+            f, now, booking=True, kind=resource.kind, opening_hours=resource.opening_hours,
+            notice_minutes=resource.min_notice_minutes, min_minutes=resource.min_duration_minutes,
+            max_minutes=resource.max_duration_minutes,
+        )
     if resource.kind == "incubation" and not note:
         f.error("note", "Présentez en quelques lignes le projet à incuber.")
     if session and resource.min_notice_minutes and session.start_at < now + timedelta(
             minutes=resource.min_notice_minutes):
         f.error("session", f"Réservez au moins {duration_text(resource.min_notice_minutes)} à l'avance.")
     f.check()
-    assert start is not None and end is not None and quantity is not None
+    assert start is not None and end is not None and quantity is not None and place is not None
 
     # The booker's role in the booking place came with the resource, in the same query.
-    booker = Actor(booker_id, places={resource.booker_place_id: resource.booker_role} if resource.booker_role else {})
-    if not permissions.may_book_for(booker, resource.booker_place_id):
+    booker = Actor(booker_id, places={place.id: role} if role else {})
+    if not permissions.may_book_for(booker, place.id):
         raise Forbidden("Vous ne pouvez réserver que pour un lieu dont vous êtes membre.",
                         fields={"place": "Vous n'êtes pas membre de ce lieu."})
     if resource.prerequisite_id is not None and not is_qualified(booker_id, resource.prerequisite_id):
@@ -316,7 +300,7 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
         closed, used = occupancy(resource, start, end)
     if closed:
         raise Unavailable("La ressource est fermée sur ce créneau.")
-    _check_quota(resource, resource.booker_place_id, start, end)
+    _check_quota(resource, place.id, start, end)
 
     status = "pending" if resource.requires_approval else "confirmed"
     if session is not None:
@@ -325,79 +309,38 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
     elif used + quantity > resource.capacity:
         raise Unavailable("Il ne reste pas assez de place sur ce créneau.")
 
-    booking = SimpleNamespace(
-        resource_id=resource.id, place_id=resource.booker_place_id, user_id=booker_id,
-        session_id=session.id if session else None, start_at=start, end_at=end, quantity=quantity,
-        beneficiaries=beneficiaries, note=note, status=status, exclusive=exclusive_for(resource),
-        created_at=now, updated_at=now, refusal_reason=None, attended=None,
-    )
-    booking.id = _insert(vars(booking))
-    payload = _representation(booking, resource.name, resource.booker_place_slug, resource.booker_place_name)
-    realtime.queue_booking_event("booking.created", payload, resource.place_id, booking.place_id)
-    audit.record_now(booker_id, "booking.created", "booking", booking.id, status=status, resource=resource.id,
-                     place=resource.booker_place_slug, quantity=quantity)
+    booking = _insert({
+        "resource_id": resource.id, "place_id": place.id, "user_id": booker_id,
+        "session_id": session.id if session else None, "start_at": start, "end_at": end,
+        "quantity": quantity, "beneficiaries": beneficiaries, "note": note, "status": status,
+        "exclusive": is_exclusive(resource.kind, resource.capacity), "created_at": now, "updated_at": now,
+        "refusal_reason": None, "attended": None,
+    })
+    audit.record(booker_id, "booking.created", booking, status=status, resource=resource.id,
+                 place=place.slug, quantity=quantity)
+    payload = booking_dict(booking)
+    realtime.booking_event(booking, "booking.created", payload)
     if status in ACTIVE_STATUSES:
         realtime.availability_changed(resource, start, end)
     return payload
 
 
-def _check_period(f: Fields, resource: ResourceRules, start: datetime, end: datetime, now: datetime) -> None:
-    if end <= start:
-        f.error("end", "La fin doit être après le début.")
-        return
-    if start < now:
-        f.error("start", "Le début est déjà passé.")
-    elif resource.min_notice_minutes and start < now + timedelta(minutes=resource.min_notice_minutes):
-        f.error("start", f"Réservez au moins {duration_text(resource.min_notice_minutes)} à l'avance.")
-    minutes = (end - start).total_seconds() / 60
-    if resource.min_duration_minutes and minutes < resource.min_duration_minutes:
-        f.error("end", f"La durée minimale est de {duration_text(resource.min_duration_minutes)}.")
-    if resource.max_duration_minutes and minutes > resource.max_duration_minutes:
-        f.error("end", f"La durée maximale est de {duration_text(resource.max_duration_minutes)}.")
-    if not within_opening_hours(resource, start, end):
-        f.error("start", "Ce créneau sort des horaires d'ouverture de la ressource.")
-
-
-def _week_start(instant: datetime) -> datetime:
-    local = instant.astimezone(PARIS)
-    monday = local.date() - timedelta(days=local.weekday())
-    return datetime.combine(monday, time(0), tzinfo=PARIS).astimezone(timezone.utc)
-
-
-def _next_week(week: datetime) -> datetime:
-    # Add calendar days in Paris time: a week with a DST change is 167 or 169 hours long.
-    monday = week.astimezone(PARIS).date() + timedelta(days=7)
-    return datetime.combine(monday, time(0), tzinfo=PARIS).astimezone(timezone.utc)
-
-
-def _check_quota(resource: ResourceRules, place_id: int, start: datetime, end: datetime) -> None:
+def _check_quota(resource: Resource, place_id: int, start: datetime, end: datetime) -> None:
     if not resource.max_hours_per_week:
         return
-    first = _week_start(start)
-    rows = db.session.execute(
+    first, last = quota_window(start, end)
+    booked = db.session.execute(
         sa.select(Booking.start_at, Booking.end_at).where(
             Booking.resource_id == resource.id,
             Booking.place_id == place_id,
             Booking.status.in_(ACTIVE_STATUSES),
-            Booking.start_at < _next_week(_week_start(end)),
+            Booking.start_at < last,
             Booking.end_at > first,
         )
     ).all()
-    week = first
-    while week < end:
-        following = _next_week(week)
-
-        def hours_in(s: datetime, e: datetime) -> float:
-            return max((min(e, following) - max(s, week)).total_seconds(), 0) / 3600
-
-        used = sum(hours_in(s, e) for s, e in rows)
-        if used + hours_in(start, end) > resource.max_hours_per_week + 1e-9:
-            left = max(resource.max_hours_per_week - used, 0)
-            raise QuotaExceeded(
-                f"Ce lieu peut réserver cette ressource {resource.max_hours_per_week:g} h par semaine ; "
-                f"il en reste {left:g} h la semaine du {week.astimezone(PARIS):%d/%m/%Y}."
-            )
-        week = following
+    breach = quota_breach(resource.max_hours_per_week, booked, start, end)
+    if breach:
+        raise QuotaExceeded(breach)
 
 
 def _take_seats(session: TrainingSession, quantity: int) -> bool:
@@ -426,13 +369,14 @@ def _release_seats(session: TrainingSession, quantity: int) -> None:
     db.session.expire(session, ["seats_taken"])
 
 
-_INSERT_BOOKING = Prepared(sa.insert(Booking.__table__).returning(Booking.__table__.c.id))
-
-
-def _insert(values: dict[str, Any]) -> int:
-    """Write a new booking, return its id."""
+def _insert(values: dict[str, Any]) -> Booking:
+    """Write a new booking (every column in `values`) and return it, persistent in the
+    session. One INSERT rather than the unit of work, which costs more than the rest of
+    the request: the row's values are known, so the object is built from them and
+    attached as loaded (`make_transient_to_detached`), and its resource and place come
+    from the session's identity map."""
     try:
-        return _INSERT_BOOKING.rows(db.session.connection(), values)[0].id
+        booking_id = db.session.connection().execute(_INSERT, values).scalar_one()
     except sa.exc.IntegrityError as exc:
         # The EXCLUDE constraint (PostgreSQL), behind the count made under the resource
         # lock: should the count ever miss an overlap, the database still refuses it. The
@@ -440,6 +384,10 @@ def _insert(values: dict[str, Any]) -> int:
         if getattr(exc.orig, "sqlstate", None) == EXCLUSION_VIOLATION:
             raise Unavailable("Il ne reste pas assez de place sur ce créneau.") from None
         raise
+    booking = Booking(id=booking_id, **values)
+    so.make_transient_to_detached(booking)
+    db.session.add(booking)
+    return booking
 
 
 # ---------------------------------------------------------------- lifecycle
@@ -460,8 +408,9 @@ def confirm_booking(booking: Booking, actor: User) -> Booking:
     if booking.status != "pending":
         raise InvalidState("Seule une demande en attente peut être validée.")
     booking.status = "confirmed"
-    realtime.booking_event(booking, "booking.updated")
+    db.session.flush()
     audit.record(actor, "booking.confirmed", booking, previous="pending")
+    realtime.booking_event(booking, "booking.updated", booking_dict(booking))
     return booking
 
 
@@ -469,7 +418,7 @@ def refuse_booking(booking: Booking, actor: User, reason: str | None = None) -> 
     if not permissions.may_decide(actor_of(actor), booking.resource.place_id):
         raise Forbidden("Seuls les gestionnaires du lieu hôte peuvent refuser une demande.")
     f = Fields({"reason": reason})
-    text = f.text("reason", max_len=2000, default="")
+    text = f.text("reason", max_len=2000, default="", multiline=True)
     f.check()
     booking = _locked(booking)
     if booking.status != "pending":
@@ -500,8 +449,9 @@ def _free(booking: Booking, actor: User, action: str, *, previous: str, **data: 
     held = previous in ACTIVE_STATUSES
     if held and booking.session is not None:
         _release_seats(booking.session, booking.quantity)
-    realtime.booking_event(booking, "booking.updated")
+    db.session.flush()
     audit.record(actor, action, booking, previous=previous, **data)
+    realtime.booking_event(booking, "booking.updated", booking_dict(booking))
     if held:
         realtime.availability_changed(booking.resource, booking.start_at, booking.end_at)
         if booking.session is not None:
@@ -522,9 +472,10 @@ def promote_waitlist(session: TrainingSession, actor: User | None, *, freed_by: 
         if not _take_seats(session, candidate.quantity):
             continue
         candidate.status = "pending" if resource.requires_approval else "confirmed"
-        realtime.booking_event(candidate, "booking.updated")
+        db.session.flush()
         audit.record(actor, "booking.promoted", candidate, previous="waitlisted", status=candidate.status,
                      freed_by=freed_by.id if freed_by else None)
+        realtime.booking_event(candidate, "booking.updated", booking_dict(candidate))
         promoted.append(candidate)
     return promoted
 
@@ -555,7 +506,7 @@ def record_attendance(booking: Booking, actor: User, attended: Any,
     audit.record(actor, "booking.attendance", booking, attended=present, beneficiaries=booking.beneficiaries)
     if booking.session_id is not None and booking.user_id is not None:
         _qualify_by_attendance(booking, actor, present)
-    realtime.booking_event(booking, "booking.updated")
+    realtime.booking_event(booking, "booking.updated", booking_dict(booking))
     return booking
 
 
@@ -591,7 +542,7 @@ def parse_filters(args: Mapping[str, Any]) -> dict[str, Any]:
     f = Fields(args)
     filters = {
         "place": f.text("place", max_len=120),
-        "resource": f.integer("resource", minimum=1, maximum=2**62),
+        "resource": f.integer("resource", minimum=1, maximum=MAX_ID),
         "status": f.choice("status", BOOKING_STATUSES),
     }
     f.check()

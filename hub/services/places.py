@@ -62,7 +62,7 @@ def validate_place(data: Mapping[str, Any], *, require_insee: bool = False,
         "territory": f.choice("territory", TERRITORIES, required=True),
         "lat": f.number("lat", required=True, minimum=-90, maximum=90),
         "lon": f.number("lon", required=True, minimum=-180, maximum=180),
-        "description": f.text("description", max_len=5000, default=""),
+        "description": f.text("description", max_len=5000, default="", multiline=True),
         "legal_form": f.choice("legal_form", LEGAL_FORMS),
     }
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
@@ -27,9 +27,6 @@ from hub.extensions import db
 from hub.services import events
 from hub.timeutil import to_iso
 from models import Booking, Membership, Resource, User
-
-if TYPE_CHECKING:
-    from hub.services.resources import ResourceRules
 
 logger = logging.getLogger(__name__)
 
@@ -82,21 +79,14 @@ def booking_rooms(host_place_id: int, booking_place_id: int) -> list[str]:
     return [f"managers:{host_place_id}", f"place:{booking_place_id}", NETWORK_ROOM]
 
 
-def booking_event(booking: Booking, event: str) -> None:
-    """Queue `booking.updated` (or `booking.created`); sent after the commit."""
-    from hub.services.bookings import booking_dict
-
-    # The flush fills the id and updated_at the payload carries.
-    db.session.flush()
-    queue_booking_event(event, booking_dict(booking), booking.resource.place_id, booking.place_id)
+def booking_event(booking: Booking, event: str, payload: dict[str, Any]) -> None:
+    """Queue `booking.updated` (or `booking.created`), sent after the commit. `payload`
+    is `booking_dict(booking)` of the flushed booking (hub.services.bookings owns the
+    representation and calls this module, not the reverse)."""
+    events.queue(db.session, event, payload, booking_rooms(booking.resource.place_id, booking.place_id))
 
 
-def queue_booking_event(event: str, payload: dict[str, Any], host_place_id: int, booking_place_id: int) -> None:
-    """Queue an event whose payload is already `booking_dict` of the booking."""
-    events.queue(db.session, event, payload, booking_rooms(host_place_id, booking_place_id))
-
-
-def availability_changed(resource: ResourceRules, start: datetime, end: datetime) -> None:
+def availability_changed(resource: Resource, start: datetime, end: datetime) -> None:
     """Queue `availability.changed` for the sockets watching the resource."""
     events.queue(
         db.session,

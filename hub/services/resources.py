@@ -1,10 +1,7 @@
 """Resources a place opens to the network: their rules, sessions, closures, qualifications.
 
-Rules that need explaining:
-- Opening hours are Europe/Paris local time, `{"mon": [["09:00", "18:00"]], ...}`;
-  "24:00" may end an interval. A booking must lie within ONE interval of the day it
-  starts on. They apply to machines and spaces only: a training is booked by session (the
-  manager chose its times) and an incubation runs for weeks, across nights and weekends.
+The calendar and capacity rules themselves are pure functions in hub.rules; this module
+reads and writes, and calls them. Choices worth knowing:
 - Lowering the capacity below the peak use of current and future active bookings is
   refused (422): nobody's booking disappears behind their back.
 - A capacity-1 machine, space or incubation marks its bookings `exclusive`, which puts them
@@ -12,22 +9,22 @@ Rules that need explaining:
 """
 from __future__ import annotations
 
-import json
 import logging
-import re
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable, Mapping, Protocol
+from datetime import datetime, timedelta
+from typing import Any, Mapping
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from hub.errors import Duplicate, Forbidden, Invalid, NotFound, Unavailable
 from hub.extensions import db
+from hub.rules import capacity as capacity_rules
+from hub.rules.calendar import hours_apply, outside_opening, parse_opening_hours, period_errors
 from hub.rules import permissions
 from hub.services import audit, realtime
 from hub.services.places import actor_of
-from hub.services.validate import Fields, id_or_404
-from hub.timeutil import PARIS, to_iso
+from hub.services.validate import MAX_ID, Fields, id_or_404
+from hub.timeutil import to_iso
 from models import (
     ACTIVE_STATUSES,
     RESOURCE_KINDS,
@@ -43,42 +40,8 @@ from models import (
 
 logger = logging.getLogger(__name__)
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-WEEKDAY_LABELS = {
-    "mon": "lundi", "tue": "mardi", "wed": "mercredi", "thu": "jeudi",
-    "fri": "vendredi", "sat": "samedi", "sun": "dimanche",
-}
-_LABEL_TO_DAY = {label[:3]: day for day, label in WEEKDAY_LABELS.items()} | {d: d for d in WEEKDAYS}
-# Kinds booked by time range; trainings are booked by session.
-TIMED_KINDS = ("machine", "space", "incubation")
-HOURS_KINDS = ("machine", "space")
 MAX_CAPACITY = 10_000
 MAX_MINUTES = 5 * 366 * 24 * 60
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
-
-
-class ResourceRules(Protocol):
-    """What the booking rules read of a resource: a Resource, or a row of its columns
-    (booking creation reads one with hub.db.Prepared)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def place_id(self) -> int: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def capacity(self) -> int: ...
-    @property
-    def opening_hours(self) -> dict[str, Any] | None: ...
-    @property
-    def max_hours_per_week(self) -> float | None: ...
-    @property
-    def min_duration_minutes(self) -> int | None: ...
-    @property
-    def max_duration_minutes(self) -> int | None: ...
-    @property
-    def min_notice_minutes(self) -> int | None: ...
 
 
 # ---------------------------------------------------------------- permissions
@@ -258,108 +221,7 @@ def resource_dict(resource: Resource, *, detail: bool = False) -> dict[str, Any]
     return body
 
 
-# ---------------------------------------------------------------- opening hours
-
-def parse_opening_hours(value: Any) -> dict[str, list[list[str]]] | None:
-    """Opening hours from JSON (a dict, or its text) or from a form's text area,
-    one day per line: `lun 09:00-12:00 14:00-18:00`. None or "" = always open.
-
-    Raises ValueError with a French message.
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("{"):
-            try:
-                value = json.loads(text)
-            except ValueError:
-                raise ValueError("JSON invalide.") from None
-        else:
-            value = _parse_opening_text(text)
-    if not isinstance(value, dict):
-        raise ValueError('Un objet est attendu, par exemple {"mon": [["09:00", "18:00"]]}.')
-    result: dict[str, list[list[str]]] = {}
-    for day, intervals in value.items():
-        if day not in WEEKDAYS:
-            raise ValueError(f"Jour inconnu « {day} » : utilisez {', '.join(WEEKDAYS)}.")
-        if not isinstance(intervals, list):
-            raise ValueError(f"{WEEKDAY_LABELS[day]} : une liste d'intervalles est attendue.")
-        clean: list[list[str]] = []
-        for interval in intervals:
-            if (not isinstance(interval, (list, tuple)) or len(interval) != 2
-                    or not all(isinstance(x, str) and _HHMM.match(x) for x in interval)):
-                raise ValueError(f"{WEEKDAY_LABELS[day]} : intervalle invalide (HH:MM, HH:MM attendus).")
-            start, end = interval
-            if start == "24:00" or end <= start:
-                raise ValueError(f"{WEEKDAY_LABELS[day]} : la fin doit suivre le début ({start}-{end}).")
-            clean.append([start, end])
-        clean.sort()
-        for a, b in zip(clean, clean[1:]):
-            if b[0] < a[1]:
-                raise ValueError(f"{WEEKDAY_LABELS[day]} : les intervalles se chevauchent.")
-        if clean:
-            result[day] = clean
-    return result
-
-
-def _parse_opening_text(text: str) -> dict[str, list[list[str]]]:
-    result: dict[str, list[list[str]]] = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        head, _, rest = line.partition(" ")
-        day = _LABEL_TO_DAY.get(head.strip(":").lower()[:3])
-        if day is None:
-            raise ValueError(f"Ligne « {line} » : commencez par un jour (lun, mar, mer, jeu, ven, sam, dim).")
-        intervals = []
-        for part in rest.replace(",", " ").split():
-            start, sep, end = part.partition("-")
-            if not sep:
-                raise ValueError(f"Ligne « {line} » : intervalle attendu sous la forme 09:00-18:00.")
-            intervals.append([start.strip(), end.strip()])
-        if not intervals:
-            raise ValueError(f"Ligne « {line} » : indiquez au moins un intervalle, par exemple 09:00-18:00.")
-        result.setdefault(day, []).extend(intervals)
-    return result
-
-
-def format_opening_hours(hours: Mapping[str, list[list[str]]] | None) -> str:
-    """The text-area form of opening hours, as `parse_opening_hours` reads it back."""
-    if not hours:
-        return ""
-    lines = []
-    for day in WEEKDAYS:
-        if hours.get(day):
-            label = WEEKDAY_LABELS[day][:3]
-            lines.append(label + " " + " ".join(f"{a}-{b}" for a, b in hours[day]))
-    return "\n".join(lines)
-
-
-def _at(day: date, hhmm: str) -> datetime:
-    if hhmm == "24:00":
-        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=PARIS)
-    hours, minutes = map(int, hhmm.split(":"))
-    return datetime.combine(day, time(hours, minutes), tzinfo=PARIS)
-
-
-def opening_intervals(hours: Mapping[str, list[list[str]]], day: date) -> list[tuple[datetime, datetime]]:
-    return [(_at(day, a), _at(day, b)) for a, b in hours.get(WEEKDAYS[day.weekday()], [])]
-
-
-def within_opening_hours(resource: ResourceRules, start: datetime, end: datetime) -> bool:
-    if not resource.opening_hours or resource.kind not in HOURS_KINDS:
-        return True
-    day = start.astimezone(PARIS).date()
-    return any(a <= start and end <= b for a, b in opening_intervals(resource.opening_hours, day))
-
-
 # ---------------------------------------------------------------- writing
-
-_FIELDS = ("name", "description", "capacity", "requires_approval", "prerequisite", "opening_hours",
-           "max_hours_per_week", "min_duration_minutes", "max_duration_minutes", "min_notice_minutes")
-
 
 def _read_resource_fields(data: Mapping[str, Any], *, partial: bool,
                           resource: Resource | None) -> tuple[Fields, dict[str, Any]]:
@@ -373,13 +235,13 @@ def _read_resource_fields(data: Mapping[str, Any], *, partial: bool,
     if wanted("name"):
         values["name"] = f.text("name", required=True)
     if wanted("description"):
-        values["description"] = f.text("description", max_len=5000, default="")
+        values["description"] = f.text("description", max_len=5000, default="", multiline=True)
     if wanted("capacity"):
         values["capacity"] = f.integer("capacity", minimum=1, maximum=MAX_CAPACITY, default=1)
     if wanted("requires_approval"):
         values["requires_approval"] = f.boolean("requires_approval")
     if wanted("prerequisite"):
-        pid = f.integer("prerequisite", minimum=1, maximum=2**31)
+        pid = f.integer("prerequisite", minimum=1, maximum=MAX_ID)
         if pid is not None:
             training = db.session.get(Resource, pid)
             if training is None or training.kind != "training" or training.archived_at is not None:
@@ -478,26 +340,11 @@ def peak_future_use(resource: Resource) -> int:
                 TrainingSession.resource_id == resource.id, TrainingSession.end_at > utcnow()
             )
         ) or 0
-    return peak_use(rows)
-
-
-def peak_use(rows: Iterable[tuple[datetime, datetime, int]]) -> int:
-    """The largest sum of quantities at one instant of half-open intervals."""
-    edges: list[tuple[datetime, int]] = []
-    for start, end, quantity in rows:
-        edges.append((start, quantity))
-        edges.append((end, -quantity))
-    # At equal instants ends (negative) come first: [a, b) and [b, c) do not overlap.
-    edges.sort(key=lambda e: (e[0], e[1]))
-    peak = used = 0
-    for _, delta in edges:
-        used += delta
-        peak = max(peak, used)
-    return peak
+    return capacity_rules.peak_use(rows)
 
 
 def _sync_exclusive(resource: Resource) -> None:
-    exclusive = exclusive_for(resource)
+    exclusive = capacity_rules.is_exclusive(resource.kind, resource.capacity)
     db.session.execute(
         sa.update(Booking)
         .where(Booking.resource_id == resource.id, Booking.end_at > utcnow(),
@@ -507,17 +354,14 @@ def _sync_exclusive(resource: Resource) -> None:
     )
 
 
-def exclusive_for(resource: ResourceRules) -> bool:
-    return resource.capacity == 1 and resource.kind != "training"
-
-
-def _period(f: Fields) -> tuple[datetime | None, datetime | None]:
+def read_period(f: Fields, now: datetime, **rules: Any) -> tuple[datetime | None, datetime | None]:
+    """`start` and `end` of a form or a JSON body, checked by `period_errors(**rules)`;
+    the errors go to `f`."""
     start = f.datetime("start", required=True)
     end = f.datetime("end", required=True)
-    if start and end and end <= start:
-        f.error("end", "La fin doit être après le début.")
-    if start and start < utcnow():
-        f.error("start", "Le début est déjà passé.")
+    if start and end:
+        for field, message in period_errors(start, end, now, **rules).items():
+            f.error(field, message)
     return start, end
 
 
@@ -526,7 +370,7 @@ def create_session(resource: Resource, actor: User, data: Mapping[str, Any]) -> 
     f = Fields(data)
     if resource.kind != "training":
         raise Invalid("Seules les formations ont des sessions.", fields={"resource": "Ce n'est pas une formation."})
-    start, end = _period(f)
+    start, end = read_period(f, utcnow())
     seats = f.integer("seats", minimum=1, maximum=MAX_CAPACITY, default=resource.capacity)
     f.check()
     assert start is not None and end is not None
@@ -547,7 +391,7 @@ _CLOSURE_CLASH = sa.select(Closure.id).where(
 ).limit(1)
 
 
-def is_closed(resource: ResourceRules, start: datetime, end: datetime) -> bool:
+def is_closed(resource: Resource, start: datetime, end: datetime) -> bool:
     """Whether a closure overlaps [start, end)."""
     return db.session.scalar(_CLOSURE_CLASH, {"rid": resource.id, "start": start, "end": end}) is not None
 
@@ -557,12 +401,7 @@ def add_closure(resource: Resource, actor: User, data: Mapping[str, Any]) -> Clo
     require_manager(actor, resource)
     resource = lock_resource(resource)
     f = Fields(data)
-    start = f.datetime("start", required=True)
-    end = f.datetime("end", required=True)
-    if start and end and end <= start:
-        f.error("end", "La fin doit être après le début.")
-    if end and end <= utcnow():
-        f.error("end", "Cette période est déjà passée.")
+    start, end = read_period(f, utcnow(), ended_only=True)
     reason = f.text("reason", max_len=200, default="")
     f.check()
     assert start is not None and end is not None
@@ -588,10 +427,7 @@ def add_closure(resource: Resource, actor: User, data: Mapping[str, Any]) -> Clo
 
 
 def remove_closure(closure_id: Any, actor: User) -> Resource:
-    try:
-        closure = db.session.get(Closure, int(closure_id))
-    except (TypeError, ValueError, OverflowError):
-        closure = None
+    closure = db.session.get(Closure, id_or_404(closure_id, "Cette fermeture n'existe pas."))
     if closure is None or not _may_run(actor, closure.resource):
         raise NotFound("Cette fermeture n'existe pas.")
     resource = closure.resource
@@ -667,51 +503,6 @@ def free_busy(resource: Resource, start: datetime, end: datetime) -> list[dict[s
         )
     ).all()
     closed_periods = list(closed_periods)
-    if resource.opening_hours and resource.kind in HOURS_KINDS:
-        closed_periods.extend(_outside_opening(resource.opening_hours, start, end))
-
-    # (instant, change of used capacity, change of closed count)
-    start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
-    edges: list[tuple[datetime, int, int]] = [(start, 0, 0), (end, 0, 0)]
-    for s, e, q in rows:
-        edges.append((max(s, start), q, 0))
-        edges.append((min(e, end), -q, 0))
-    for s, e in closed_periods:
-        edges.append((max(s, start), 0, 1))
-        edges.append((min(e, end), 0, -1))
-    edges.sort(key=lambda x: x[0])
-
-    intervals: list[dict[str, Any]] = []
-    used = closed = 0
-    i, n = 0, len(edges)
-    while i < n:
-        instant = edges[i][0]
-        while i < n and edges[i][0] == instant:
-            used += edges[i][1]
-            closed += edges[i][2]
-            i += 1
-        if i >= n or instant >= end:
-            break
-        nxt = edges[i][0]
-        free = max(resource.capacity - used, 0)
-        shut = closed > 0
-        if intervals and intervals[-1]["free"] == free and intervals[-1]["closed"] == shut:
-            intervals[-1]["end"] = nxt
-        else:
-            intervals.append({"start": instant, "end": nxt, "free": free, "closed": shut})
-    return intervals
-
-
-def _outside_opening(hours: Mapping[str, list[list[str]]], start: datetime, end: datetime):
-    day = start.astimezone(PARIS).date() - timedelta(days=1)
-    last = end.astimezone(PARIS).date() + timedelta(days=1)
-    cursor = datetime.combine(day, time(0), tzinfo=PARIS)
-    while day <= last:
-        for a, b in opening_intervals(hours, day):
-            if a > cursor:
-                yield (cursor.astimezone(timezone.utc), a.astimezone(timezone.utc))
-            cursor = max(cursor, b)
-        day += timedelta(days=1)
-    next_midnight = datetime.combine(day, time(0), tzinfo=PARIS)
-    if next_midnight > cursor:
-        yield (cursor.astimezone(timezone.utc), next_midnight.astimezone(timezone.utc))
+    if hours_apply(resource.kind, resource.opening_hours):
+        closed_periods.extend(outside_opening(resource.opening_hours, start, end))
+    return capacity_rules.free_busy(resource.capacity, start, end, rows, closed_periods)

@@ -11,19 +11,27 @@ from datetime import datetime
 from typing import Any, Iterable, Mapping
 
 from hub.errors import Invalid, NotFound
-from hub.timeutil import parse_datetime
+from hub.timeutil import MAX_YEAR, MIN_YEAR, YearOutOfRange, parse_datetime
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# C0 and C1 control characters, DEL and lone surrogates: invisible, and some cut text
+# short (SQLite's length() stops at NUL). Tab and newlines are kept in multi-line fields.
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+MULTILINE_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+# Row ids are INTEGER columns: 32 bits on PostgreSQL, which refuses a larger bound value
+# ("integer out of range", a 500) instead of answering "not found".
+MAX_ID = 2**31 - 1
 
 
 def id_or_404(value: Any, message: str) -> int:
-    """A row id from a URL or a body: anything that cannot be one is a 404 with `message`
-    (ids beyond 64 bits too: the database would reject them, not answer "not found")."""
+    """A row id from a URL or a body: anything that cannot be one is a 404 with `message`."""
     try:
         number = int(value)
     except (TypeError, ValueError):
         raise NotFound(message) from None
-    if not -(2**63) < number < 2**63:
+    if not 1 <= number <= MAX_ID:
         raise NotFound(message)
     return number
 
@@ -49,7 +57,7 @@ class Fields:
         return value
 
     def text(self, field: str, *, required: bool = False, max_len: int = 200,
-             default: str | None = None) -> str | None:
+             default: str | None = None, multiline: bool = False) -> str | None:
         value = self._raw(field)
         if value is None:
             if required:
@@ -60,6 +68,11 @@ class Fields:
             return default
         if len(value) > max_len:
             self.error(field, f"Ce champ ne doit pas dépasser {max_len} caractères.")
+            return default
+        if (MULTILINE_CONTROL_RE if multiline else CONTROL_RE).search(value):
+            self.error(field, "Ce champ contient un caractère de contrôle interdit."
+                       if multiline else
+                       "Ce champ contient un caractère de contrôle interdit (tabulation ou retour à la ligne compris).")
             return default
         return value
 
@@ -153,6 +166,9 @@ class Fields:
             return None
         try:
             return parse_datetime(value)
+        except YearOutOfRange:
+            self.error(field, f"L'année doit être comprise entre {MIN_YEAR} et {MAX_YEAR}.")
+            return None
         except (ValueError, TypeError):
             self.error(field, "Date et heure invalides (format ISO 8601 attendu).")
             return None

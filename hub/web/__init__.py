@@ -16,14 +16,15 @@ ERROR_TITLES = {
     403: "Accès refusé",
     404: "Page introuvable",
     405: "Méthode non permise",
+    413: "Requête trop volumineuse",
     429: "Trop de tentatives",
 }
 
 
 def register_web(app: Flask) -> None:
-    from hub.web import auth, calendar, catalogue, main, manage, network, places
+    from hub.web import account, auth, calendar, catalogue, communes, main, manage, network, outbox, places
 
-    for module in (main, auth, places, catalogue, manage, network, calendar):
+    for module in (main, auth, account, places, catalogue, manage, network, calendar, communes, outbox):
         app.register_blueprint(module.bp)
     app.before_request(forget_actor)
 

@@ -1,7 +1,6 @@
 """Pages: register, log in, log out."""
 from __future__ import annotations
 
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -22,11 +21,12 @@ def login():  # type: ignore[no-untyped-def]
         return render_template("auth/login.html", values={}, next=next_url)
     values = {"email": request.form.get("email", "")}
     try:
-        user = accounts.authenticate(request.form.get("email"), request.form.get("password"))
+        user = accounts.authenticate(request.form.get("email"), request.form.get("password"),
+                                     request.remote_addr)
     except (Unauthenticated, TooManyRequests) as exc:
         db.session.rollback()
         return render_template("auth/login.html", values=values, next=next_url,
-                               error=exc.message), exc.status
+                               error=exc.message), exc.status, exc.headers
     login_user(user)
     flash(f"Bienvenue, {user.name}.", "success")
     return redirect(next_url or url_for("places.mine"))
@@ -50,6 +50,11 @@ def register():  # type: ignore[no-untyped-def]
 
 @bp.post("/deconnexion")
 def logout():  # type: ignore[no-untyped-def]
+    # Every session of the account ends, not only this browser's: what someone who logs
+    # out of a session they suspect was stolen needs.
+    if current_user.is_authenticated:
+        accounts.end_all_sessions(current_user._get_current_object())
+        db.session.commit()
     logout_user()
-    flash("Vous êtes déconnecté·e.", "info")
+    flash("Vous êtes déconnecté·e, ici et sur tous les appareils où votre compte était ouvert.", "info")
     return redirect(url_for("main.home"))

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from hub.errors import DomainError
 from hub.rules import permissions
+from hub.rules.calendar import format_opening_hours
 from hub.services import bookings as bookings_service
 from hub.services import catalogue as catalogue_service
 from hub.services import exports
@@ -245,7 +246,7 @@ def _resource_values(res: Resource) -> dict[str, Any]:
     values["kind"] = res.kind
     values["requires_approval"] = "1" if res.requires_approval else ""
     values["prerequisite"] = str(res.prerequisite_id) if res.prerequisite_id else ""
-    values["opening_hours"] = resources_service.format_opening_hours(res.opening_hours)
+    values["opening_hours"] = format_opening_hours(res.opening_hours)
     if res.max_hours_per_week is not None:
         values["max_hours_per_week"] = f"{res.max_hours_per_week:g}"
     return values

@@ -9,6 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from hub.extensions import db
 from hub.services import realtime
+from hub.services.bookings import booking_dict
 from tests.factories import PASSWORD
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -132,7 +133,7 @@ def test_the_network_page_lists_booking_events_as_they_happen(
         wait_live(page)
 
         booking.status = "confirmed"
-        realtime.booking_event(booking, "booking.updated")
+        realtime.booking_event(booking, "booking.updated", booking_dict(booking))
         end_transaction()
 
         expect(page.locator("#activity-feed li").first).to_have_text(

@@ -8,13 +8,14 @@ from typing import Any, Iterable
 
 from hub.reference import DEPARTEMENTS
 from hub.rules import labels
+from hub.rules.calendar import WEEKDAY_LABELS, WEEKDAYS
 from hub.services import bookings as bookings_service
 from hub.services import resources as resources_service
 from hub.timeutil import PARIS, duration_text, local
 from models import Resource, TrainingSession, utcnow
 
 PER_PAGE = 20
-WEEK_DAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
+WEEK_DAYS = tuple(WEEKDAY_LABELS[day].capitalize() for day in WEEKDAYS)
 # DSFR badge variants per status.
 STATUS_BADGES = {
     "pending": "new",
@@ -205,7 +206,7 @@ def opening_hours_lines(resource: Resource) -> list[str]:
     if not hours:
         return []
     lines = []
-    for key, day_name in zip(resources_service.WEEKDAYS, WEEK_DAYS):
+    for key, day_name in zip(WEEKDAYS, WEEK_DAYS):
         ranges = hours.get(key) or []
         text = ", ".join(f"{a}–{b}" for a, b in ranges) if ranges else "fermé"
         lines.append(f"{day_name} : {text}")
