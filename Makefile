@@ -58,6 +58,7 @@ system-deps:
 # Both runs always happen; the target fails if either does, with the first failing
 # run's exit code.
 test: venv-dev system-deps
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/python scripts/testservices.py -- sh -c '\
 		sqlite=0; postgresql=0; \
 		TEST_DATABASE=sqlite $(VENV)/bin/python -m pytest $(PYTEST_ARGS) || sqlite=$$?; \

@@ -55,7 +55,7 @@ def main() -> None:
 
     from hub import create_app
     from hub.db import read_only
-    from hub.demo import ANCT_EMAIL, DEMO_PASSWORD
+    from hub.demo.common import ANCT_EMAIL, DEMO_PASSWORD
     from hub.extensions import db
     from hub.services import network as network_service
 

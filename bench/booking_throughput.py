@@ -47,7 +47,7 @@ TARGET = 0.5
 
 def seed(url: str) -> dict:
     from hub import create_app
-    from hub.api import hash_token
+    from hub.services.accounts import hash_token
     from hub.extensions import db
     from models import ApiToken, Membership, Place, Resource, User
 

@@ -32,7 +32,7 @@ def _sqlite_files(path: Path) -> list[Path]:
 
 def is_complete(path: Path) -> bool:
     """Whether `path` holds a finished national demo network."""
-    from hub.demo import SCALES
+    from hub.demo.common import SCALES
 
     if not path.exists():
         return False

@@ -53,7 +53,7 @@ def setup_database(database_url: str, clients: int) -> dict[str, Any]:
     from werkzeug.security import generate_password_hash
 
     from hub import create_app
-    from hub.api import hash_token
+    from hub.services.accounts import hash_token
     from hub.extensions import db
     from hub.reference import DEPARTEMENTS, region_of
     from models import ApiToken, Membership, Place, Resource, User

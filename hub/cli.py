@@ -7,6 +7,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from hub.demo import demo_command
 from hub.errors import DomainError
 from hub.extensions import db
 from hub.rules import labels
@@ -14,8 +15,6 @@ from models import GLOBAL_ROLES
 
 
 def register_cli(app: Flask) -> None:
-    from hub.demo import demo_command
-
     app.cli.add_command(demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(import_fabriques_command)

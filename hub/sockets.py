@@ -11,7 +11,7 @@ from typing import Any
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
-from hub.api import user_for_token
+from hub.services.accounts import user_for_token
 from hub.db import read_only
 from hub.extensions import socketio
 from hub.services import realtime

@@ -93,7 +93,7 @@ def api_token(user: User) -> str:
     fast, and usable by tests that seed data before starting a server)."""
     import secrets
 
-    from hub.api import hash_token
+    from hub.services.accounts import hash_token
     from models import ApiToken
 
     token = secrets.token_urlsafe(24)

@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
-from hub.demo import DEMO_PASSWORD, demo_accounts, seed_demo
+from hub.demo import seed_demo
+from hub.demo.common import DEMO_PASSWORD, MEMBER_EMAIL, demo_accounts
 from hub.extensions import db
-from models import ACTIVE_STATUSES, BOOKING_STATUSES, Booking, Place, Resource, TrainingSession, User
+from hub.rules.calendar import within_opening_hours
+from hub.rules.capacity import quota_breach
+from hub.timeutil import PARIS
+from models import ACTIVE_STATUSES, BOOKING_STATUSES, AuditEntry, Booking, Place, Resource, TrainingSession, User
 from tests.conftest import _empty_all_tables
 
 TODAY = date(2026, 3, 2)
@@ -125,6 +129,25 @@ def test_demo_never_oversells_a_resource_or_a_session(app, runner):
             assert session.seats_taken == seats[session.id] <= session.seats
 
 
+def test_demo_bookings_keep_to_opening_hours_and_weekly_quotas(app, runner):
+    _seed(runner, "--scale", "tiny")
+    with app.app_context():
+        resources = {r.id: r for r in db.session.scalars(sa.select(Resource))}
+        by_place: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+        for b in db.session.scalars(sa.select(Booking).where(Booking.status.in_(ACTIVE_STATUSES))):
+            r = resources[b.resource_id]
+            assert within_opening_hours(r.kind, r.opening_hours, b.start_at, b.end_at), b.id
+            by_place[(r.id, b.place_id)].append((b.start_at, b.end_at))
+        limited = 0
+        for (resource_id, _), periods in by_place.items():
+            limit = resources[resource_id].max_hours_per_week
+            if limit:
+                limited += 1
+                for i, (start, end) in enumerate(periods):
+                    assert quota_breach(limit, periods[:i] + periods[i + 1:], start, end) is None
+        assert limited
+
+
 def test_exclusive_is_set_for_capacity_one_resources_other_than_trainings(app, runner):
     _seed(runner, "--scale", "tiny")
     with app.app_context():
@@ -194,3 +217,96 @@ def test_rows_created_after_the_demo_get_fresh_ids(app, runner, make):
     with app.app_context():
         highest = db.session.scalar(sa.select(sa.func.max(Place.id)))
     assert make.place().id > highest
+
+
+def _shapes(entries) -> set[tuple[str, str, frozenset[str]]]:  # type: ignore[no-untyped-def]
+    return {(e.action, e.object_type, frozenset(e.data)) for e in entries}
+
+
+def test_demo_audit_entries_have_the_shape_the_booking_service_writes(app, runner, client, auth):
+    _seed(runner, "--scale", "tiny")
+    with app.app_context():
+        demo = _shapes(db.session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.action.in_(("booking.created", "booking.cancelled")))))
+        member = db.session.scalar(sa.select(User).where(User.email == MEMBER_EMAIL))
+        slug = member.memberships[0].place.slug
+        repair = db.session.scalar(sa.select(Resource).where(
+            Resource.name == "Atelier de réparation", Resource.place.has(name="Konk Ar Lab")))
+        last_id = db.session.scalar(sa.select(sa.func.max(AuditEntry.id)))
+    # A Tuesday afternoon after the demo's calendar ends: the repair shop is open, and free.
+    day = date.today() + timedelta(days=70)
+    day += timedelta(days=(1 - day.weekday()) % 7)
+    start = datetime.combine(day, time(14), tzinfo=PARIS)
+    headers = auth.headers(MEMBER_EMAIL, DEMO_PASSWORD)
+    response = client.post(f"/api/v1/resources/{repair.id}/bookings", headers=headers, json={
+        "place": slug, "start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat(),
+    })
+    assert response.status_code == 201, response.get_json()
+    booking_id = response.get_json()["id"]
+    assert client.post(f"/api/v1/bookings/{booking_id}/cancel", headers=headers).status_code == 200
+    with app.app_context():
+        service = _shapes(db.session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.id > last_id, AuditEntry.action.like("booking.%"))))
+    assert len(service) == 2
+    assert service == demo
+
+
+def test_demo_audit_log_tells_each_booking_s_history(app, runner):
+    _seed(runner, "--scale", "tiny")
+    with app.app_context():
+        bookings = {b.id: b for b in db.session.scalars(sa.select(Booking))}
+        managers = {m.user_id for p in db.session.scalars(sa.select(Place)) for m in p.memberships
+                    if m.role == "manager"}
+        status: dict[int, str] = {}
+        entries = db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.object_type == "booking").order_by(AuditEntry.at, AuditEntry.id)
+        ).all()
+        for entry in entries:
+            booking = bookings[entry.object_id]
+            if entry.action == "booking.created":
+                assert entry.object_id not in status
+                assert entry.actor_id == booking.user_id
+                assert entry.data["resource"] == booking.resource_id
+                assert entry.data["place"] == booking.place.slug
+                status[entry.object_id] = entry.data["status"]
+            elif entry.action == "booking.attendance":
+                assert status[entry.object_id] == "confirmed" and entry.actor_id in managers
+                assert entry.data == {"attended": booking.attended, "beneficiaries": booking.beneficiaries}
+            else:
+                assert entry.data["previous"] == status[entry.object_id]
+                status[entry.object_id] = entry.action.removeprefix("booking.")
+        assert status == {booking_id: b.status for booking_id, b in bookings.items()}
+
+
+def test_demo_audit_entries_for_accounts_places_and_resources_have_the_services_shape(app, runner, client, auth):
+    _seed(runner, "--scale", "tiny")
+    actions = ("user.created", "place.created", "membership.created", "resource.created", "session.created")
+    with app.app_context():
+        demo = _shapes(db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action.in_(actions))))
+        konk = db.session.scalar(sa.select(Place.slug).where(Place.name == "Konk Ar Lab"))
+        last_id = db.session.scalar(sa.select(sa.func.max(AuditEntry.id)))
+    assert client.post("/api/v1/accounts", json={
+        "email": "nouvelle@example.org", "password": "un mot de passe sûr", "name": "Nouvelle Venue",
+    }).status_code == 201
+    admin = auth.headers("admin@demo.maillage.fr", DEMO_PASSWORD)
+    assert client.post("/api/v1/places", headers=admin, json={
+        "name": "Fabrique de Quimperlé", "kind": "fabrique", "commune": "Quimperlé", "departement": "29",
+        "territory": "rural", "lat": 47.87, "lon": -3.55,
+    }).status_code == 201
+    manager = auth.headers("gestion@konkarlab.demo.maillage.fr", DEMO_PASSWORD)
+    assert client.post(f"/api/v1/places/{konk}/members", headers=manager, json={
+        "email": "nouvelle@example.org", "role": "member",
+    }).status_code == 201
+    response = client.post(f"/api/v1/places/{konk}/resources", headers=manager, json={
+        "kind": "training", "name": "Formation brodeuse numérique", "capacity": 6,
+    })
+    assert response.status_code == 201, response.get_json()
+    start = datetime.combine(date.today() + timedelta(days=90), time(14), tzinfo=PARIS)
+    assert client.post(f"/api/v1/resources/{response.get_json()['id']}/sessions", headers=manager, json={
+        "start": start.isoformat(), "end": (start + timedelta(hours=3)).isoformat(),
+    }).status_code == 201
+    with app.app_context():
+        service = _shapes(db.session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.id > last_id, AuditEntry.action.in_(actions))))
+    assert {action for action, _, _ in service} == set(actions)
+    assert service == demo

@@ -27,7 +27,7 @@ def logged_in(client) -> bool:  # type: ignore[no-untyped-def]
 
 
 def token_row(token: str) -> ApiToken:
-    from hub.api import hash_token
+    from hub.services.accounts import hash_token
 
     row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     assert row is not None

@@ -6,7 +6,9 @@ from typing import Any
 import networkx as nx
 from flask import Response, jsonify, request
 
-from hub.api import PAGE_PARAMETERS, auth_required, bp, current_api_user, page_args
+from hub.api.auth import auth_required, current_api_user
+from hub.api.blueprint import bp
+from hub.api.parsing import PAGE_PARAMETERS, page_args
 from hub.api.spec import error_response, json_response
 from hub.errors import Invalid
 from hub.services import exports

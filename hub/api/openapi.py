@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from hub.api import accounts, bookings, bp, network, places, resources
+from hub.api import accounts, bookings, network, places, resources
+from hub.api.blueprint import bp
 
 ERROR_SCHEMA = {
     "type": "object",

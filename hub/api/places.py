@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from hub.api import PAGE_PARAMETERS, auth_required, bp, current_api_user, json_body, paginate
+from hub.api.auth import auth_required, current_api_user
+from hub.api.blueprint import bp
+from hub.api.parsing import PAGE_PARAMETERS, json_body, paginate
 from hub.api.spec import error_response, json_response
 from hub.extensions import db
 from hub.services import places

@@ -5,7 +5,9 @@ from datetime import timedelta
 
 from flask import jsonify, request
 
-from hub.api import PAGE_PARAMETERS, auth_required, bp, current_api_user, json_body, paginate
+from hub.api.auth import auth_required, current_api_user
+from hub.api.blueprint import bp
+from hub.api.parsing import PAGE_PARAMETERS, json_body, paginate
 from hub.api.spec import error_response, json_response
 from hub.errors import NotFound
 from hub.extensions import db

@@ -241,6 +241,36 @@ def revoke_token(user: User, token_id: Any) -> None:
     db.session.flush()
 
 
+# A Core statement on the session's connection (its transaction, without the ORM's
+# execution layer): it runs for every request, and most of them (bookings above all)
+# need nothing of the user but the id. Expiry is checked in the same query; a revoked
+# token has no row.
+_TOKENS = ApiToken.__table__
+_USER_ID_BY_TOKEN = sa.select(_TOKENS.c.user_id, _TOKENS.c.id, _TOKENS.c.last_used_at).where(
+    _TOKENS.c.token_hash == sa.bindparam("token_hash"), _TOKENS.c.expires_at > sa.bindparam("now")
+)
+
+
+def token_lookup(token: str | None) -> tuple[int, int | None] | None:
+    """(user id, id of the token when its last use should be recorded) for a valid token,
+    or None for a missing, unknown, revoked or expired one."""
+    if not token:
+        return None
+    now = utcnow()
+    row = db.session.connection().execute(
+        _USER_ID_BY_TOKEN, {"token_hash": hash_token(token), "now": now}
+    ).first()
+    if row is None:
+        return None
+    stale = row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_PRECISION
+    return row.user_id, row.id if stale else None
+
+
+def user_for_token(token: str | None) -> User | None:
+    found = token_lookup(token)
+    return db.session.get(User, found[0]) if found is not None else None
+
+
 def touch_token(token_id: int, now: datetime) -> None:
     """Record a use of the token, unless one was recorded within TOKEN_USE_PRECISION."""
     db.session.execute(

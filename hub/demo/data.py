@@ -286,7 +286,7 @@ class HubSpec:
     website: str | None = None
     # Template keys of its resources; None = drawn from the kind's catalogue.
     resources: tuple[str, ...] | None = None
-    # How the hub serves others (see demo.py): even, dominated, internal or mixed.
+    # How the hub serves others (see hub/demo/places.py): even, dominated, internal or mixed.
     profile: str | None = None
 
 
