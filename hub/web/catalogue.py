@@ -12,7 +12,7 @@ from hub.services import bookings as bookings_service
 from hub.services import catalogue as catalogue_service
 from hub.services import places as places_service
 from hub.services import resources as resources_service
-from hub.web import next_or
+from hub.web.redirects import next_or
 from hub.web.access import current_actor
 from hub.web.forms import committed
 from hub.web.views import catalogue as views
