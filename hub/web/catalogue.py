@@ -67,6 +67,8 @@ def book(resource_id: int):  # type: ignore[no-untyped-def]
         booking = bookings_service.create_booking(res.id, current_user.id, request.form)
         outcome.success = _booked_message(booking["status"])
     if outcome.error is not None:
+        # The booking path re-read the resource under its lock, without what the page shows.
+        res = _visible_resource_or_404(resource_id)
         return _resource_page(res, values=request.form, errors=_booking_errors(res, outcome.error)), 422
     return redirect(url_for("catalogue.my_bookings"))
 
