@@ -103,7 +103,8 @@ def main() -> None:
 
     from hub import create_app
     from hub.extensions import db
-    from hub.services import catalogue, resources
+    from hub.services import resources
+    from hub.web.views import catalogue
 
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'resource-page.db'}"

@@ -121,7 +121,7 @@ def _init_socketio(app: Flask) -> None:
 
 def _init_errors(app: Flask) -> None:
     from hub.api.errors import http_error_json, internal_error_json
-    from hub.web import http_error_page, internal_error_page
+    from hub.web.errors import http_error_page, internal_error_page
 
     def wants_json() -> bool:
         return request.path.startswith("/api/")

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import before_render_template, got_request_exception, template_rendered
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -23,6 +26,43 @@ from tests import factories  # noqa: E402
 
 ON_CI = os.environ.get("CI") == "true"
 PASSWORD = factories.PASSWORD
+
+
+class QueryWhileRendering(AssertionError):
+    """A template ran a query (a lazy load, most often): its page should have loaded it."""
+
+
+_rendering = threading.local()
+# What the guard refused, kept apart: the app turns the exception into its 500 page, and a
+# test that asserts only a status would not see it. The app fixture fails the test on it.
+refused_queries: list[str] = []
+
+
+def _render_starts(sender: Any, template: Any, **extra: Any) -> None:
+    _rendering.templates = [*getattr(_rendering, "templates", []), template.name or "<string>"]
+
+
+def _render_ends(sender: Any, template: Any, **extra: Any) -> None:
+    _rendering.templates = getattr(_rendering, "templates", [])[:-1]
+
+
+@sa.event.listens_for(so.Session, "do_orm_execute")
+def _no_query_while_rendering(state: so.ORMExecuteState) -> None:
+    templates = getattr(_rendering, "templates", [])
+    # A refresh of an object expired by a commit is no query of the template's making:
+    # a test's app context shares its session (and its commits) with the requests it makes.
+    if templates and not state.is_column_load:
+        what = "a lazy load" if state.is_relationship_load else "a query"
+        message = f"{what} while rendering {templates[-1]}: {str(state.statement)[:300]}"
+        refused_queries.append(message)
+        raise QueryWhileRendering(message)
+
+
+# Every test app renders under the guard; weak=False: the receivers are module functions.
+before_render_template.connect(_render_starts, weak=False)
+template_rendered.connect(_render_ends, weak=False)
+# A render that raised sends no template_rendered: the error page renders on a clean slate.
+got_request_exception.connect(lambda sender, **extra: setattr(_rendering, "templates", []), weak=False)
 
 
 def require_service(name: str, value: str | None) -> str:
@@ -80,9 +120,15 @@ def app(_schema: str, app_config: dict[str, Any]):  # type: ignore[no-untyped-de
     }
     config.update(app_config)
     app = create_app(config)
+    # A render that raised never sent template_rendered: start each test with no template open.
+    _rendering.templates = []
+    refused_queries.clear()
     with app.app_context():
         _empty_all_tables()
     yield app
+    if refused_queries:
+        found, refused_queries[:] = list(refused_queries), []
+        pytest.fail("A template queried the database:\n" + "\n".join(found), pytrace=False)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

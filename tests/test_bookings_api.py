@@ -117,6 +117,8 @@ def test_booking_without_token_is_401(client, w):
 def test_booking_with_a_bad_token_is_401(client, w):
     response = book(client, w, w.machine.id, headers={"Authorization": "Bearer nope"})
     assert response.status_code == 401
+    assert error_code(response) == "unauthenticated"
+    assert count(Booking) == 0
 
 
 def test_booking_for_a_place_the_caller_does_not_belong_to_is_403(client, w):
@@ -150,7 +152,10 @@ def test_booking_an_unknown_resource_is_404(client, w):
 def test_booking_an_archived_resource_is_404(client, w):
     w.machine.archived_at = datetime.now(timezone.utc)
     db.session.commit()
-    assert book(client, w, w.machine.id).status_code == 404
+    response = book(client, w, w.machine.id)
+    assert response.status_code == 404
+    assert response.get_json()["error"] == {"code": "not_found", "message": "Cette ressource n'existe pas."}
+    assert count(Booking) == 0
 
 
 @pytest.mark.parametrize("body", ["not json", "[1, 2]", "null", "{"])
@@ -177,7 +182,9 @@ def test_booking_with_the_required_training_succeeds(client, w, make):
     w.machine.prerequisite_id = training.id
     db.session.commit()
     make.qualification(w.member, training)
-    assert book(client, w, w.machine.id).status_code == 201
+    response = book(client, w, w.machine.id)
+    assert response.status_code == 201
+    assert response.get_json()["status"] == "confirmed" and response.get_json()["resource"] == w.machine.id
 
 
 @pytest.mark.parametrize(
@@ -216,6 +223,8 @@ def test_booking_outside_opening_hours_is_422(client, w):
     tuesday = MONDAY + timedelta(days=1)
     closed_day = book(client, w, w.machine.id, start=paris(tuesday, "10:00"), end=paris(tuesday, "11:00"))
     assert closed_day.status_code == 422
+    assert "start" in closed_day.get_json()["error"]["fields"]
+    assert count(Booking) == 1
 
 
 def test_booking_shorter_or_longer_than_allowed_is_422(client, w):
@@ -225,7 +234,7 @@ def test_booking_shorter_or_longer_than_allowed_is_422(client, w):
     short = book(client, w, w.machine.id, start=paris(MONDAY, "10:00"), end=paris(MONDAY, "10:30"))
     long = book(client, w, w.machine.id, start=paris(MONDAY, "10:00"), end=paris(MONDAY, "14:00"))
     assert short.status_code == long.status_code == 422
-    assert "end" in short.get_json()["error"]["fields"]
+    assert "end" in short.get_json()["error"]["fields"] and "end" in long.get_json()["error"]["fields"]
     assert book(client, w, w.machine.id, start=paris(MONDAY, "10:00"), end=paris(MONDAY, "13:00")).status_code == 201
 
 
@@ -266,20 +275,25 @@ def test_an_overlap_missed_by_the_count_is_still_refused_by_postgresql(client, w
 def test_booking_right_after_another_one_fits(client, w, make):
     start = datetime.fromisoformat(paris(MONDAY, "08:00")).replace(tzinfo=PARIS)
     make.booking(w.machine, w.other_place, start=start, end_at=start + timedelta(hours=2))
-    assert book(client, w, w.machine.id).status_code == 201  # 10:00, when the other ends
+    response = book(client, w, w.machine.id)  # 10:00, when the other ends
+    assert response.status_code == 201 and response.get_json()["status"] == "confirmed"
+    assert count(Booking) == 2
 
 
 def test_cancelled_and_refused_bookings_hold_no_capacity(client, w, make):
     start = datetime.fromisoformat(paris(MONDAY, "10:00")).replace(tzinfo=PARIS)
     make.booking(w.machine, w.other_place, start=start, status="cancelled")
     make.booking(w.machine, w.other_place, start=start, status="refused", exclusive=False)
-    assert book(client, w, w.machine.id).status_code == 201
+    response = book(client, w, w.machine.id)
+    assert response.status_code == 201 and response.get_json()["status"] == "confirmed"
 
 
 def test_pending_bookings_hold_capacity(client, w, make):
     start = datetime.fromisoformat(paris(MONDAY, "10:00")).replace(tzinfo=PARIS)
     make.booking(w.machine, w.other_place, start=start, status="pending")
-    assert book(client, w, w.machine.id).status_code == 409
+    response = book(client, w, w.machine.id)
+    assert response.status_code == 409 and error_code(response) == "unavailable"
+    assert count(Booking) == 1
 
 
 def test_quantities_add_up_to_the_capacity_at_every_instant(client, w, make):
@@ -319,7 +333,8 @@ def test_the_weekly_quota_is_per_booking_place(client, w, make):
     db.session.commit()
     make.place(slug="lieu-trois", members=[w.member])
     assert book(client, w, w.machine.id, start=paris(MONDAY, "08:00"), end=paris(MONDAY, "10:00")).status_code == 201
-    assert book(client, w, w.machine.id, place="lieu-trois").status_code == 201
+    other = book(client, w, w.machine.id, place="lieu-trois")
+    assert other.status_code == 201 and other.get_json()["place"] == "lieu-trois"
 
 
 def test_incubation_needs_a_motivation_note_and_ignores_opening_hours(client, w, make):
@@ -443,6 +458,7 @@ def test_confirming_twice_is_409_invalid_state(client, w, pending):
 def test_the_booker_cannot_confirm_its_own_request(client, w, pending):
     response = client.post(f"{API}/bookings/{pending['id']}/confirm", headers=w.h_member)
     assert response.status_code == 403
+    assert error_code(response) == "forbidden"
     assert db.session.get(Booking, pending["id"]).status == "pending"
 
 
@@ -450,13 +466,16 @@ def test_someone_who_cannot_see_a_booking_gets_404(client, w, pending):
     for action in ("confirm", "refuse", "cancel"):
         response = client.post(f"{API}/bookings/{pending['id']}/{action}", headers=w.h_outsider)
         assert response.status_code == 404, action
-    assert client.get(f"{API}/bookings/{pending['id']}", headers=w.h_outsider).status_code == 404
+        assert error_code(response) == "not_found", action
+    seen = client.get(f"{API}/bookings/{pending['id']}", headers=w.h_outsider)
+    assert seen.status_code == 404 and error_code(seen) == "not_found"
+    assert db.session.get(Booking, pending["id"]).status == "pending"
 
 
 def test_refusal_frees_the_slot_and_its_reason_is_visible_to_the_booker(client, w, pending):
     response = client.post(f"{API}/bookings/{pending['id']}/refuse", json={"reason": "Machine réservée à un atelier"},
                            headers=w.h_manager)
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.get_json()["status"] == "refused"
     seen = client.get(f"{API}/bookings/{pending['id']}", headers=w.h_member).get_json()
     assert seen["status"] == "refused"
     assert seen["refusal_reason"] == "Machine réservée à un atelier"
@@ -467,6 +486,7 @@ def test_refusing_with_a_body_that_is_not_json_is_400(client, w, pending):
     response = client.post(f"{API}/bookings/{pending['id']}/refuse", data="raison",
                            headers={**w.h_manager, "Content-Type": "text/plain"})
     assert response.status_code == 400
+    assert error_code(response) == "bad_request"
     assert db.session.get(Booking, pending["id"]).status == "pending"
 
 
@@ -485,7 +505,8 @@ def test_member_cancels_and_the_slot_becomes_free(client, w):
 
 def test_host_manager_may_cancel_a_booking(client, w):
     confirmed = book(client, w, w.machine.id).get_json()
-    assert client.post(f"{API}/bookings/{confirmed['id']}/cancel", headers=w.h_manager).status_code == 200
+    response = client.post(f"{API}/bookings/{confirmed['id']}/cancel", headers=w.h_manager)
+    assert response.status_code == 200 and response.get_json()["status"] == "cancelled"
 
 
 def test_cancelling_twice_is_409_invalid_state(client, w):
@@ -498,7 +519,8 @@ def test_cancelling_twice_is_409_invalid_state(client, w):
 def test_cancelling_a_finished_booking_is_409_invalid_state(client, w, make):
     past = make.booking(w.machine, w.tiers_lieu, start=datetime.now(timezone.utc) - timedelta(days=2))
     response = client.post(f"{API}/bookings/{past.id}/cancel", headers=w.h_member)
-    assert response.status_code == 409
+    assert response.status_code == 409 and error_code(response) == "invalid_state"
+    assert db.session.get(Booking, past.id).status == "confirmed"
 
 
 def test_attendance_records_no_show_and_beneficiaries(client, w, make):

@@ -40,7 +40,11 @@ def test_dashboard_pages_render_for_anct(client, auth, net, path):
 @pytest.mark.parametrize("path", PAGES)
 def test_dashboard_pages_refused_to_members(client, auth, net, path):
     auth.login("member@example.org")
-    assert client.get(path).status_code == 403
+    response = client.get(path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "<h1>Accès refusé</h1>" in html
+    assert 'id="period-form"' not in html and "Fabrique du Port" not in html
 
 
 def test_dashboard_sends_anonymous_visitors_to_log_in(client, net):
@@ -112,13 +116,22 @@ def test_csv_export_of_the_departement_table(client, auth, net):
                                    "passerelles", "mensuel"])
 def test_every_table_exports_as_csv_and_json(client, auth, net, table):
     auth.login("anct@example.org")
-    assert client.get(f"/reseau/export/{table}.csv").status_code == 200
-    assert "items" in client.get(f"/reseau/export/{table}.json").get_json()
+    csv = client.get(f"/reseau/export/{table}.csv")
+    body = client.get(f"/reseau/export/{table}.json").get_json()
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    assert csv.headers["Content-Disposition"] == f'attachment; filename="reseau-{table}.csv"'
+    lines = csv.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("\ufeff") and ";" in lines[0]
+    # One line per item under the header, the same items as the JSON export.
+    assert body["total"] == len(body["items"]) == len(lines) - 1
+    assert set(body["period"]) >= {"from", "to"}
 
 
 def test_export_refused_to_members(client, auth, net):
     auth.login("member@example.org")
-    assert client.get("/reseau/export/lieux.csv").status_code == 403
+    response = client.get("/reseau/export/lieux.csv")
+    assert response.status_code == 403
+    assert response.mimetype == "text/html" and "Fabrique du Port" not in response.get_data(as_text=True)
 
 
 def test_manager_sees_own_hub_beside_network_median(client, auth, net):
@@ -146,13 +159,22 @@ def test_manager_exports_own_figures_as_csv(client, auth, net):
 
 def test_other_users_cannot_read_a_hubs_own_page(client, auth, net):
     auth.login("member@example.org")
-    assert client.get("/reseau/mon-lieu/h").status_code == 403
-    assert client.get("/reseau/mon-lieu/inconnu").status_code == 404
+    refused = client.get("/reseau/mon-lieu/h")
+    assert refused.status_code == 403
+    assert "<h1>Accès refusé</h1>" in refused.get_data(as_text=True)
+    assert 'data-figure="multiplier"' not in refused.get_data(as_text=True)
+    unknown = client.get("/reseau/mon-lieu/inconnu")
+    assert unknown.status_code == 404
+    assert "<h1>Page introuvable</h1>" in unknown.get_data(as_text=True)
 
 
 def test_anct_reads_any_hubs_own_page(client, auth, net):
     auth.login("anct@example.org")
-    assert client.get("/reseau/mon-lieu/g").status_code == 200
+    response = client.get("/reseau/mon-lieu/g")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<h1>Fabrique des Monts dans le réseau</h1>" in html
+    assert "Médiane des fabriques" in html and 'data-figure="multiplier"' in html
 
 
 def test_method_page_explains_the_formula(client, net):

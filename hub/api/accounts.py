@@ -6,20 +6,13 @@ from flask import jsonify, request
 from hub.api.auth import auth_required, current_api_user
 from hub.api.blueprint import bp
 from hub.api.parsing import PAGE_PARAMETERS, json_body, paginate
+from hub.api.spec import error_response, json_response
 from hub.extensions import db
 from hub.services import accounts
 from hub.timeutil import to_iso
 
-# OpenAPI response objects, also used by the SPEC of the places module.
-ERROR = {"$ref": "#/components/schemas/Error"}
 
 
-def error_response(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": ERROR}}}
-
-
-def json_response(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 @bp.post("/accounts")

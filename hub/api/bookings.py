@@ -8,6 +8,7 @@ from flask import jsonify, request
 from hub.api.auth import auth_required, current_api_user, current_api_user_id
 from hub.api.blueprint import bp
 from hub.api.parsing import PAGE_PARAMETERS, json_body, paginate
+from hub.api.spec import error_response, json_response
 from hub.extensions import db
 from hub.services import bookings as service
 from hub.rules.validation import MAX_ID
@@ -92,10 +93,6 @@ def record_attendance(booking_id: str):  # type: ignore[no-untyped-def]
 
 # ---------------------------------------------------------------- OpenAPI
 
-def _error(description: str) -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-
 
 BOOKING = {
     "type": "object",
@@ -120,13 +117,13 @@ BOOKING = {
         "updated_at": {"type": "string", "format": "date-time"},
     },
 }
-ONE = {"description": "La réservation", "content": {"application/json": {"schema": BOOKING}}}
+ONE = json_response(BOOKING, "La réservation")
 ID_PARAM = {"name": "booking_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-E400 = _error("Le corps n'est pas un objet JSON (`bad_request`)")
-E401 = _error("Jeton absent ou invalide (`unauthenticated`)")
-E404 = _error("Réservation inconnue ou invisible pour l'appelant (`not_found`)")
-E403_HOST = _error("Réservé aux gestionnaires du lieu hôte (`forbidden`)")
-E409_STATE = _error("Transition impossible depuis l'état actuel (`invalid_state`)")
+E400 = error_response("Le corps n'est pas un objet JSON (`bad_request`)")
+E401 = error_response("Jeton absent ou invalide (`unauthenticated`)")
+E404 = error_response("Réservation inconnue ou invisible pour l'appelant (`not_found`)")
+E403_HOST = error_response("Réservé aux gestionnaires du lieu hôte (`forbidden`)")
+E409_STATE = error_response("Transition impossible depuis l'état actuel (`invalid_state`)")
 
 
 def _transition(summary: str, description: str, body: dict | None, forbidden: dict, extra: dict | None = None) -> dict:
@@ -169,15 +166,15 @@ SPEC: dict = {
                 },
             }}}},
             "responses": {
-                "201": {"description": "La réservation", "content": {"application/json": {"schema": BOOKING}}},
+                "201": ONE,
                 "400": E400,
                 "401": E401,
-                "403": _error("Pas membre du lieu (`forbidden`) ou formation préalable manquante "
+                "403": error_response("Pas membre du lieu (`forbidden`) ou formation préalable manquante "
                               "(`prerequisite_missing`)"),
-                "404": _error("Ressource inconnue ou archivée (`not_found`)"),
-                "409": _error("Capacité prise ou fermeture (`unavailable`), quota hebdomadaire du lieu "
+                "404": error_response("Ressource inconnue ou archivée (`not_found`)"),
+                "409": error_response("Capacité prise ou fermeture (`unavailable`), quota hebdomadaire du lieu "
                               "atteint (`quota_exceeded`)"),
-                "422": _error("Données invalides (`invalid`, avec `fields`) : lieu inconnu, fin avant début, "
+                "422": error_response("Données invalides (`invalid`, avec `fields`) : lieu inconnu, fin avant début, "
                               "début passé, quantité hors limites, durée, préavis, horaires d'ouverture"),
             },
         }
@@ -199,7 +196,7 @@ SPEC: dict = {
                     "properties": {"items": {"type": "array", "items": BOOKING}, "total": {"type": "integer"}},
                 }}}},
                 "401": E401,
-                "422": _error("Filtre invalide ou pagination hors bornes (`invalid`)"),
+                "422": error_response("Filtre invalide ou pagination hors bornes (`invalid`)"),
             },
         }
     },
@@ -214,13 +211,13 @@ SPEC: dict = {
         "pending -> refused ; le motif est visible du demandeur. Libère la capacité et promeut la liste "
         "d'attente.",
         {"type": "object", "properties": {"reason": {"type": "string", "maxLength": 2000}}},
-        E403_HOST, {"422": _error("Motif invalide (`invalid`)")}),
+        E403_HOST, {"422": error_response("Motif invalide (`invalid`)")}),
     "/api/v1/bookings/{booking_id}/cancel": _transition(
         "Annuler une réservation",
         "pending, confirmed ou waitlisted -> cancelled, jusqu'à la fin de la réservation. Par les membres du "
         "lieu qui réserve ou les gestionnaires du lieu hôte. Libère la capacité et promeut, dans l'ordre "
         "d'arrivée, les demandes en liste d'attente qui tiennent désormais.",
-        None, _error("Ni membre du lieu qui réserve ni gestionnaire du lieu hôte (`forbidden`)")),
+        None, error_response("Ni membre du lieu qui réserve ni gestionnaire du lieu hôte (`forbidden`)")),
     "/api/v1/bookings/{booking_id}/attendance": {
         "post": {
             "summary": "Noter la présence (gestionnaires du lieu hôte), une fois la réservation commencée",
@@ -232,8 +229,8 @@ SPEC: dict = {
                                "beneficiaries": {"type": "integer", "minimum": 0, "maximum": 1_000_000}},
             }}}},
             "responses": {"200": ONE, "400": E400, "401": E401, "403": E403_HOST, "404": E404,
-                          "409": _error("Réservation non confirmée ou pas encore commencée (`invalid_state`)"),
-                          "422": _error("Données invalides (`invalid`)")},
+                          "409": error_response("Réservation non confirmée ou pas encore commencée (`invalid_state`)"),
+                          "422": error_response("Données invalides (`invalid`)")},
         }
     },
 }

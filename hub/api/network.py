@@ -9,7 +9,10 @@ from flask import Response, jsonify, request
 from hub.api.auth import auth_required, current_api_user
 from hub.api.blueprint import bp
 from hub.api.parsing import PAGE_PARAMETERS, page_args
+from hub.api.spec import error_response, json_response
 from hub.errors import Invalid
+from hub.services import exports
+from hub.services import exports
 from hub.services import network as network_service
 
 
@@ -35,7 +38,7 @@ def _table_response(snap: network_service.Snapshot, table: str, extra: dict | No
     columns, rows = network_service.table(snap, table)
     if _wants_csv():
         return Response(
-            network_service.to_csv(columns, rows),
+            exports.table_csv(columns, rows),
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="reseau-{table}.csv"'},
         )
@@ -130,13 +133,6 @@ def network_monthly():  # type: ignore[no-untyped-def]
 
 # ---------------------------------------------------------------- OpenAPI
 
-_ERROR = {"$ref": "#/components/schemas/Error"}
-
-
-def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
-
-
 _PERIOD_PARAMS = [
     {
         "name": "from", "in": "query", "required": False,
@@ -156,9 +152,9 @@ _FORMAT_PARAM = {
     "schema": {"type": "string", "enum": ["json", "csv"]},
 }
 _ERRORS = {
-    "401": _error("Jeton manquant ou invalide (`unauthenticated`)"),
-    "403": _error("Réservé à l'ANCT et aux administrateurs (`forbidden`)"),
-    "422": _error("Période ou paramètre invalide (`invalid`, avec `fields`)"),
+    "401": error_response("Jeton manquant ou invalide (`unauthenticated`)"),
+    "403": error_response("Réservé à l'ANCT et aux administrateurs (`forbidden`)"),
+    "422": error_response("Période ou paramètre invalide (`invalid`, avec `fields`)"),
 }
 _NUM = {"type": ["number", "null"]}
 _INT = {"type": "integer"}
@@ -196,10 +192,8 @@ def _list_of(schema: dict) -> dict:
 
 
 def _ok(description: str, schema: dict | None = None, csv: bool = False) -> dict:
-    content: dict = {"application/json": {"schema": schema or {"type": "object"}}}
-    if csv:
-        content["text/csv"] = {"schema": {"type": "string"}}
-    return {"description": description, "content": content}
+    # Description first: it reads as the heading of the long schemas below.
+    return json_response(schema or {"type": "object"}, description, csv=csv)
 
 
 def _get(summary: str, ok: dict, params: list, extra_errors: dict | None = None) -> dict:
@@ -223,7 +217,7 @@ SPEC: dict = {
         }),
         [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}]
         + _PERIOD_PARAMS,
-        {"404": _error("Lieu inconnu ou sans figures (`not_found`)")},
+        {"404": error_response("Lieu inconnu ou sans figures (`not_found`)")},
     ),
     "/api/v1/network/summary": _get(
         "Totaux du réseau, par territoire, par département et par région",

@@ -11,7 +11,7 @@ from flask import jsonify, request
 from hub.api.auth import auth_required, current_api_user
 from hub.api.blueprint import bp
 from hub.api.parsing import PAGE_PARAMETERS, json_body, paginate
-from hub.api.accounts import error_response, json_response
+from hub.api.spec import error_response, json_response
 from hub.extensions import db
 from hub.services import places
 

@@ -3,32 +3,26 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import jsonify, request
 
 from hub.api.auth import auth_required, current_api_user
 from hub.api.blueprint import bp
 from hub.api.parsing import PAGE_PARAMETERS, json_body, paginate
+from hub.api.spec import error_response, json_response
 from hub.errors import NotFound
 from hub.extensions import db
+from hub.services import places as places_service
 from hub.services import resources as service
 from hub.rules.validation import MAX_ID, Fields
 from hub.timeutil import to_iso
-from models import RESOURCE_KINDS, Place, utcnow
-
-
-def _place(slug: str) -> Place:
-    place = db.session.scalar(sa.select(Place).where(Place.slug == slug))
-    if place is None:
-        raise NotFound("Ce lieu n'existe pas.")
-    return place
+from models import RESOURCE_KINDS, utcnow
 
 
 @bp.post("/places/<slug>/resources")
 @auth_required
 def create_resource(slug: str):  # type: ignore[no-untyped-def]
     data = json_body()
-    resource = service.create_resource(_place(slug), current_api_user(), data)
+    resource = service.create_resource(places_service.get_place(slug), current_api_user(), data)
     body = service.resource_dict(resource)
     db.session.commit()
     return jsonify(body), 201
@@ -136,13 +130,6 @@ def grant_qualification(resource_id: str):  # type: ignore[no-untyped-def]
 
 # ---------------------------------------------------------------- OpenAPI
 
-def _error(description: str) -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-
-
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 ID_PARAM = {"name": "resource_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -212,11 +199,11 @@ PERIOD_BODY = {
     "properties": {"start": {"type": "string", "format": "date-time"},
                    "end": {"type": "string", "format": "date-time"}},
 }
-E400 = _error("Le corps n'est pas un objet JSON (`bad_request`)")
-E401 = _error("Jeton absent ou invalide (`unauthenticated`)")
-E403 = _error("Réservé aux gestionnaires du lieu hôte (`forbidden`)")
-E404 = _error("Ressource inconnue ou archivée (`not_found`)")
-E422 = _error("Données invalides (`invalid`, avec `fields`)")
+E400 = error_response("Le corps n'est pas un objet JSON (`bad_request`)")
+E401 = error_response("Jeton absent ou invalide (`unauthenticated`)")
+E403 = error_response("Réservé aux gestionnaires du lieu hôte (`forbidden`)")
+E404 = error_response("Ressource inconnue ou archivée (`not_found`)")
+E422 = error_response("Données invalides (`invalid`, avec `fields`)")
 
 SPEC: dict = {
     "/api/v1/places/{slug}/resources": {
@@ -227,8 +214,8 @@ SPEC: dict = {
                 "type": "object", "required": ["kind", "name"],
                 "properties": {"kind": {"enum": list(RESOURCE_KINDS)}, **RULES},
             }}}},
-            "responses": {"201": _json(RESOURCE, "La ressource créée"), "400": E400, "401": E401,
-                          "403": E403, "404": _error("Lieu inconnu (`not_found`)"), "422": E422},
+            "responses": {"201": json_response(RESOURCE, "La ressource créée"), "400": E400, "401": E401,
+                          "403": E403, "404": error_response("Lieu inconnu (`not_found`)"), "422": E422},
         }
     },
     "/api/v1/resources": {
@@ -244,10 +231,10 @@ SPEC: dict = {
                 *PAGE_PARAMETERS,
             ],
             "responses": {
-                "200": _json({"type": "object", "properties": {
+                "200": json_response({"type": "object", "properties": {
                     "items": {"type": "array", "items": RESOURCE}, "total": {"type": "integer"}}},
                     "Une page de ressources"),
-                "401": E401, "422": _error("Filtre invalide ou pagination hors bornes (`invalid`)"),
+                "401": E401, "422": error_response("Filtre invalide ou pagination hors bornes (`invalid`)"),
             },
         }
     },
@@ -255,7 +242,7 @@ SPEC: dict = {
         "get": {
             "summary": "Une ressource, avec ses sessions et fermetures à venir",
             "parameters": [ID_PARAM],
-            "responses": {"200": _json(RESOURCE, "La ressource"), "401": E401, "404": E404},
+            "responses": {"200": json_response(RESOURCE, "La ressource"), "401": E401, "404": E404},
         },
         "patch": {
             "summary": "Modifier les règles d'une ressource (gestionnaires du lieu hôte)",
@@ -264,7 +251,7 @@ SPEC: dict = {
             "parameters": [ID_PARAM],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "properties": RULES}}}},
-            "responses": {"200": _json(RESOURCE, "La ressource modifiée"), "400": E400, "401": E401,
+            "responses": {"200": json_response(RESOURCE, "La ressource modifiée"), "400": E400, "401": E401,
                           "403": E403, "404": E404, "422": E422},
         },
         "delete": {
@@ -284,7 +271,7 @@ SPEC: dict = {
                  "description": "Par défaut from + 14 jours ; au plus un an"},
             ],
             "responses": {
-                "200": _json({"type": "object", "properties": {"total": {"type": "integer"}, "items": {
+                "200": json_response({"type": "object", "properties": {"total": {"type": "integer"}, "items": {
                     "type": "array", "items": {"type": "object", "properties": {
                         "start": {"type": "string", "format": "date-time"},
                         "end": {"type": "string", "format": "date-time"},
@@ -306,8 +293,8 @@ SPEC: dict = {
                                "seats": {"type": "integer", "minimum": 1, "maximum": service.MAX_CAPACITY,
                                          "description": "Par défaut la capacité de la formation"}},
             }}}},
-            "responses": {"201": _json(SESSION, "La session"), "400": E400, "401": E401, "403": E403,
-                          "404": E404, "422": _error("Dates invalides, ou la ressource n'est pas une formation")},
+            "responses": {"201": json_response(SESSION, "La session"), "400": E400, "401": E401, "403": E403,
+                          "404": E404, "422": error_response("Dates invalides, ou la ressource n'est pas une formation")},
         }
     },
     "/api/v1/resources/{resource_id}/closures": {
@@ -318,9 +305,9 @@ SPEC: dict = {
                 **PERIOD_BODY,
                 "properties": {**PERIOD_BODY["properties"], "reason": {"type": "string", "maxLength": 200}},
             }}}},
-            "responses": {"201": _json(CLOSURE, "La fermeture"), "400": E400, "401": E401, "403": E403,
+            "responses": {"201": json_response(CLOSURE, "La fermeture"), "400": E400, "401": E401, "403": E403,
                           "404": E404,
-                          "409": _error("Des réservations actives chevauchent la période (`unavailable`)"),
+                          "409": error_response("Des réservations actives chevauchent la période (`unavailable`)"),
                           "422": E422},
         }
     },
@@ -340,15 +327,15 @@ SPEC: dict = {
                 "type": "object", "required": ["email"], "properties": {"email": {"type": "string", "format": "email"}},
             }}}},
             "responses": {
-                "201": _json({"type": "object", "properties": {
+                "201": json_response({"type": "object", "properties": {
                     "id": {"type": "integer"}, "training": {"type": "integer"},
                     "user": {"type": "object", "properties": {"id": {"type": "integer"}, "email": {"type": "string"},
                                                               "name": {"type": "string"}}},
                     "source": {"enum": ["manual", "attendance"]},
                     "created_at": {"type": "string", "format": "date-time"}}}, "La qualification"),
                 "400": E400, "401": E401, "403": E403, "404": E404,
-                "409": _error("Déjà qualifiée (`duplicate`)"),
-                "422": _error("Adresse invalide ou sans compte, ou la ressource n'est pas une formation"),
+                "409": error_response("Déjà qualifiée (`duplicate`)"),
+                "422": error_response("Adresse invalide ou sans compte, ou la ressource n'est pas une formation"),
             },
         }
     },

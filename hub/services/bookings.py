@@ -141,7 +141,11 @@ def pending_requests(manager: User) -> list[Booking]:
             sa.select(Booking)
             .join(Resource, Booking.resource_id == Resource.id)
             .where(Resource.place_id.in_(managed), Booking.status == "pending")
-            .options(so.joinedload(Booking.place), so.joinedload(Booking.resource))
+            .options(
+                so.joinedload(Booking.place),
+                so.joinedload(Booking.resource).joinedload(Resource.place),
+                so.joinedload(Booking.user),
+            )
             .order_by(Booking.created_at, Booking.id)
         )
     )
@@ -155,7 +159,11 @@ def bookings_of_user_places(user: User, upcoming: bool, *, limit: int = 200) -> 
     query = (
         sa.select(Booking)
         .where(Booking.place_id.in_(mine))
-        .options(so.joinedload(Booking.place), so.joinedload(Booking.resource))
+        .options(
+            so.joinedload(Booking.place),
+            so.joinedload(Booking.resource).joinedload(Resource.place),
+            so.joinedload(Booking.user),
+        )
         .limit(limit)
     )
     if upcoming:
@@ -176,7 +184,7 @@ def bookings_of_resource(resource: Resource, start: datetime, end: datetime) -> 
                 Booking.end_at > start,
                 Booking.status.in_(ACTIVE_STATUSES + ("waitlisted",)),
             )
-            .options(so.joinedload(Booking.place))
+            .options(so.joinedload(Booking.place), so.joinedload(Booking.user))
             .order_by(Booking.start_at, Booking.id)
         )
     )

@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
 
 import sqlalchemy as sa
 from flask import current_app
@@ -27,7 +27,6 @@ from hub.reference import REGIONS
 from hub.rules import permissions
 from hub.rules import network as metrics
 from hub.services import places as places_service
-from hub.services.spreadsheet import csv_text
 from hub.rules.network import Flow, PlaceInfo
 from hub.timeutil import parse_datetime, to_iso
 from models import Booking, Membership, Place, Resource, User
@@ -433,39 +432,7 @@ def region_graph(snap: Snapshot, region: str | None) -> Any:
     return metrics.subgraph_of_region(snap.graph, region)
 
 
-def map_data(snap: Snapshot, top_flows: int = 300) -> dict[str, Any]:
-    """What the dashboard's map draws: hubs with coordinates and multiplier, and the
-    largest flows (by beneficiaries) as lines."""
-    from hub.reference import DEPARTEMENTS
-
-    places = snap.places
-    hubs = [
-        {k: h[k] for k in ("slug", "name", "kind", "lat", "lon", "multiplier",
-                           "places_served", "beneficiaries", "departement")}
-        for h in snap.hubs
-    ]
-    largest = sorted(snap.flows, key=lambda f: (-f.beneficiaries, -f.bookings, f.host, f.place))
-    flows = [
-        {
-            "from": [places[f.host].lat, places[f.host].lon],
-            "to": [places[f.place].lat, places[f.place].lon],
-            "host": places[f.host].name,
-            "place": places[f.place].name,
-            "beneficiaries": f.beneficiaries,
-            "bookings": f.bookings,
-        }
-        for f in largest[:top_flows]
-        if f.host in places and f.place in places
-    ]
-    departements = [
-        {"code": d.code, "name": d.name, "lat": d.lat, "lon": d.lon}
-        for d in DEPARTEMENTS.values()
-    ]
-    return {"hubs": hubs, "flows": flows, "departements": departements,
-            "flows_total": len(snap.flows), "flows_shown": len(flows)}
-
-
-# ---------------------------------------------------------------- tables and CSV
+# ---------------------------------------------------------------- tables
 
 # Each exported table: its rows for a snapshot, and its columns (key, French header).
 HUB_COLUMNS = [
@@ -569,91 +536,3 @@ def table(snap: Snapshot, name: str) -> tuple[list[tuple[str, str]], list[dict[s
         raise NotFound("Ce tableau n'existe pas.")
     _, columns, rows = TABLES[name]
     return columns, rows(snap)
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, float):
-        # French spreadsheets read a decimal comma in a ;-separated file.
-        return f"{value:.6f}".rstrip("0").rstrip(".").replace(".", ",") or "0"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def to_csv(columns: list[tuple[str, str]], rows: Iterable[Mapping[str, Any]]) -> str:
-    """UTF-8 with a byte order mark and `;` separators: what French spreadsheets open."""
-    return csv_text(
-        [header for _, header in columns],
-        ([_csv_cell(row.get(key)) for key, _ in columns] for row in rows),
-    )
-
-
-# ---------------------------------------------------------------- page helpers
-
-FIGURE_LABELS = {
-    "multiplier": "Effet multiplicateur (M)",
-    "effective_reach": "Portée effective (N)",
-    "inclusion": "Inclusion (Q)",
-    "spread": "Rayonnement (D)",
-    "bridging": "Décloisonnement (P)",
-    "places_served": "Lieux servis (R)",
-    "bookings": "Réservations",
-    "beneficiaries": "Bénéficiaires",
-    "hours": "Heures",
-    "median_km": "Distance médiane (km)",
-    "sole_provider_share": "Part de lieux servis par elle seule",
-}
-COMPARISON_COLUMNS = [
-    ("figure", "Indicateur"), ("key", "Clé"), ("value", "Votre lieu"),
-    ("median", "Médiane des fabriques"),
-]
-
-
-def comparison_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
-    """A hub's figures beside the network median, one row per figure."""
-    hub, medians = figures["hub"], figures["medians"]
-    return [
-        {"figure": FIGURE_LABELS[key], "key": key, "value": hub[key], "median": medians[key]}
-        for key in metrics.COMPARED_FIGURES
-    ]
-
-
-def tile_url() -> str:
-    return current_app.config.get("MAP_TILE_URL") or ""
-
-
-def region_elements(snap: Snapshot, region: str) -> dict[str, Any]:
-    """The région's graph for Cytoscape: nodes placed by their coordinates, hubs sized
-    by multiplier; places outside the région that exchange with it, dimmed."""
-    graph = metrics.subgraph_of_region(snap.graph, region)
-    multiplier = {h["slug"]: h["multiplier"] for h in snap.hubs}
-    nodes = [
-        {
-            "data": {
-                "id": slug,
-                "label": data["name"],
-                "kind": data["kind"],
-                "departement": data["departement"],
-                "multiplier": round(multiplier.get(slug, 0.0), 3),
-                "outside": data["outside"],
-            },
-            # Equirectangular projection, north up; one degree of longitude is 1,000
-            # units, so that a région fits the canvas at a zoom of about 1/3.
-            "position": {"x": data["lon"] * 1000.0, "y": -data["lat"] * 1400.0},
-        }
-        for slug, data in graph.nodes(data=True)
-    ]
-    edges = [
-        {"data": {"id": f"{u}->{v}", "source": u, "target": v,
-                  "beneficiaries": d["beneficiaries"], "bookings": d["bookings"]}}
-        for u, v, d in graph.edges(data=True)
-    ]
-    return {"nodes": nodes, "edges": edges,
-            "hubs": sum(1 for n in nodes if n["data"]["kind"] in metrics.HUB_KINDS
-                        and not n["data"]["outside"]),
-            "places": sum(1 for n in nodes if not n["data"]["outside"]),
-            "flows": len(edges)}

@@ -12,6 +12,7 @@ from typing import Any, Mapping
 from urllib.parse import urlparse
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from slugify import slugify
 
 from hub.errors import Duplicate, Forbidden, Invalid, InvalidState, NotFound
@@ -294,6 +295,7 @@ def members_of(place: Place) -> list[Membership]:
         db.session.scalars(
             sa.select(Membership)
             .join(User, Membership.user_id == User.id)
+            .options(so.contains_eager(Membership.user))
             .where(Membership.place_id == place.id)
             .order_by(Membership.role, User.name, User.id)
         )
@@ -306,6 +308,7 @@ def memberships_of(user: User) -> list[Membership]:
         db.session.scalars(
             sa.select(Membership)
             .join(Place, Membership.place_id == Place.id)
+            .options(so.contains_eager(Membership.place))
             .where(Membership.user_id == user.id)
             .order_by(Place.name, Place.id)
         )

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from hub.errors import Duplicate, Forbidden, Invalid, NotFound, Unavailable
 from hub.extensions import db
@@ -57,7 +58,14 @@ def require_manager(user: User, resource: Resource) -> None:
 # ---------------------------------------------------------------- reading
 
 def get_resource(resource_id: Any, *, include_archived: bool = False) -> Resource:
-    resource = db.session.get(Resource, id_or_404(resource_id, "Cette ressource n'existe pas."))
+    # Every page of a resource names its host place and its prerequisite: loaded with it,
+    # even over a copy the session holds already (the booking path re-reads it alone).
+    resource = db.session.scalar(
+        sa.select(Resource)
+        .where(Resource.id == id_or_404(resource_id, "Cette ressource n'existe pas."))
+        .options(so.joinedload(Resource.place), so.joinedload(Resource.prerequisite))
+        .execution_options(populate_existing=True)
+    )
     if resource is None or (resource.archived_at is not None and not include_archived):
         raise NotFound("Cette ressource n'existe pas.")
     return resource

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user, login_required
 
 from hub.rules import permissions
@@ -15,10 +15,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def current_actor() -> Actor | None:
-    """The logged-in user's roles (one query), or None when logged out."""
+    """The logged-in user's roles, or None when logged out: one query per request, shared
+    by the page and its navigation. A page that changes roles redirects after its commit,
+    so the next request reads them afresh."""
     if not current_user.is_authenticated:
         return None
-    return places_service.actor_of(current_user)
+    if "actor" not in g:
+        g.actor = places_service.actor_of(current_user)
+    return g.actor
+
+
+def forget_actor() -> None:
+    """Start a request with no cached roles (the app context, and its `g`, may outlive a
+    request: a request made inside an app context already pushed reuses it)."""
+    g.pop("actor", None)
 
 
 def require(predicate: Callable[[Actor], bool]) -> Callable[[F], F]:

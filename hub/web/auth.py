@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from hub.errors import Duplicate, Invalid, TooManyRequests, Unauthenticated
 from hub.extensions import db
 from hub.services import accounts
-from hub.web import safe_next
+from hub.web.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 

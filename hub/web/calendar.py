@@ -8,6 +8,7 @@ from hub.errors import DomainError
 from hub.extensions import db
 from hub.services import bookings as bookings_service
 from hub.services import catalogue as catalogue_service
+from hub.services import exports
 
 bp = Blueprint("calendar", __name__)
 
@@ -21,7 +22,7 @@ def booking(booking_id: int):  # type: ignore[no-untyped-def]
         found = bookings_service.get_visible_booking(current_user, booking_id)
     except DomainError:
         abort(404)
-    body = catalogue_service.booking_ics(
+    body = exports.booking_ics(
         found,
         request.host,
         url_for("catalogue.resource", resource_id=found.resource_id, _external=True),
@@ -37,7 +38,7 @@ def feed(token: str):  # type: ignore[no-untyped-def]
     user = catalogue_service.user_by_calendar_token(token)
     if user is None:
         abort(404)
-    response = Response(catalogue_service.feed_ics(user, request.host), mimetype="text/calendar")
+    response = Response(exports.feed_ics(user, request.host), mimetype="text/calendar")
     response.headers["Content-Type"] = ICS_MIMETYPE
     response.headers["Content-Disposition"] = 'inline; filename="maillage.ics"'
     # The URL is the secret: keep it out of shared caches.

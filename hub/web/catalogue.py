@@ -3,18 +3,19 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from hub.errors import DomainError, QuotaExceeded, Unavailable
-from hub.extensions import db
 from hub.rules import labels, permissions
 from hub.services import bookings as bookings_service
 from hub.services import catalogue as catalogue_service
 from hub.services import places as places_service
 from hub.services import resources as resources_service
-from hub.web import next_or
+from hub.web.redirects import next_or
 from hub.web.access import current_actor
+from hub.web.forms import committed
+from hub.web.views import catalogue as views
 from models import ACTIVE_STATUSES, Resource
 
 bp = Blueprint("catalogue", __name__)
@@ -29,8 +30,8 @@ def _labels() -> dict[str, Any]:
         "kind_label": lambda kind: labels.label(labels.RESOURCE_KIND, kind),
         "status_label": lambda status: labels.label(labels.BOOKING_STATUS, status),
         "status_labels": labels.BOOKING_STATUS,
-        "status_badge": lambda status: catalogue_service.STATUS_BADGES.get(status, "info"),
-        "week_shift": catalogue_service.week_shift,
+        "status_badge": views.status_badge,
+        "week_shift": views.week_shift,
     }
 
 
@@ -41,13 +42,15 @@ def index():  # type: ignore[no-untyped-def]
         "departement": request.args.get("departement") or None,
         "q": (request.args.get("q") or "").strip()[:200] or None,
     }
-    page = catalogue_service.catalogue(**filters, page=catalogue_service.page_number(request.args.get("page")))
+    items, total, number = catalogue_service.catalogue(
+        **filters, page=views.page_number(request.args.get("page")), per_page=views.PER_PAGE
+    )
     return render_template(
         "catalogue/index.html",
-        page=page,
+        page=views.Page.of(items, total, number),
         filters=filters,
-        kinds=catalogue_service.kind_options(),
-        departements=catalogue_service.departement_options(),
+        kinds=views.kind_options(),
+        departements=views.departement_options(),
     )
 
 
@@ -60,14 +63,13 @@ def resource(resource_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def book(resource_id: int):  # type: ignore[no-untyped-def]
     res = _visible_resource_or_404(resource_id)
-    try:
+    with committed() as outcome:
         booking = bookings_service.create_booking(res.id, current_user.id, request.form)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return _resource_page(res, values=request.form, errors=_booking_errors(res, exc)), 422
-    flash(_booked_message(booking["status"]), "success")
+        outcome.success = _booked_message(booking["status"])
+    if outcome.error is not None:
+        # The booking path re-read the resource under its lock, without what the page shows.
+        res = _visible_resource_or_404(resource_id)
+        return _resource_page(res, values=request.form, errors=_booking_errors(res, outcome.error)), 422
     return redirect(url_for("catalogue.my_bookings"))
 
 
@@ -99,15 +101,9 @@ def my_bookings():  # type: ignore[no-untyped-def]
 @bp.post("/reservations/<int:booking_id>/annuler")
 @login_required
 def cancel(booking_id: int):  # type: ignore[no-untyped-def]
-    try:
+    with committed("La réservation est annulée."):
         booking = bookings_service.get_visible_booking(current_user, booking_id)
         bookings_service.cancel_booking(booking, current_user)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash("La réservation est annulée.", "success")
     return redirect(next_or(url_for("catalogue.my_bookings")))
 
 
@@ -120,7 +116,7 @@ def _visible_resource_or_404(resource_id: int) -> Resource:
 
 def _resource_page(res: Resource, values: Mapping[str, Any] | None = None,
                    errors: Mapping[str, str] | None = None) -> str:
-    monday = catalogue_service.week_start(request.args.get("semaine"))
+    monday = views.week_start(request.args.get("semaine"))
     places = places_service.member_places(current_user) if current_user.is_authenticated else []
     if values is None:
         # One place to book for is the usual case: choose it already.
@@ -130,12 +126,12 @@ def _resource_page(res: Resource, values: Mapping[str, Any] | None = None,
     return render_template(
         "catalogue/resource.html",
         resource=res,
-        rules=catalogue_service.rules_in_french(res),
-        opening_hours=catalogue_service.opening_hours_lines(res),
+        rules=views.rules_in_french(res),
+        opening_hours=views.opening_hours_lines(res),
         monday=monday,
-        days=catalogue_service.availability_week(res, monday),
+        days=views.availability_week(res, monday),
         sessions=sessions,
-        session_options=catalogue_service.session_options(sessions),
+        session_options=views.session_options(sessions),
         places=places,
         place_options=[(p.slug, p.name) for p in places],
         values=values,

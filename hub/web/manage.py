@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from hub.errors import DomainError
-from hub.extensions import db
 from hub.rules import permissions
 from hub.rules.calendar import format_opening_hours
 from hub.services import bookings as bookings_service
 from hub.services import catalogue as catalogue_service
+from hub.services import exports
 from hub.services import places as places_service
 from hub.services import resources as resources_service
-from hub.web import next_or
+from hub.web.redirects import next_or
 from hub.web.access import current_actor
+from hub.web.forms import committed
+from hub.web.views import catalogue as views
 from models import Place, Resource
 
 bp = Blueprint("manage", __name__, url_prefix="/gestion")
@@ -93,14 +95,11 @@ def place(slug: str):  # type: ignore[no-untyped-def]
 def new_resource(slug: str):  # type: ignore[no-untyped-def]
     hub = _managed_place(slug)
     if request.method == "POST":
-        try:
+        with committed() as outcome:
             created = resources_service.create_resource(hub, current_user, request.form)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return _resource_form(hub, None, request.form, exc.fields), 422
-        flash(f"La ressource « {created.name} » est publiée dans le catalogue.", "success")
+            outcome.success = f"La ressource « {created.name} » est publiée dans le catalogue."
+        if outcome.error is not None:
+            return _resource_form(hub, None, request.form, outcome.error.fields), 422
         return redirect(url_for("manage.resource", resource_id=created.id))
     return _resource_form(hub, None, {"capacity": "1"}, {})
 
@@ -112,14 +111,10 @@ def edit_resource(resource_id: int):  # type: ignore[no-untyped-def]
         data = request.form.to_dict()
         # An unticked checkbox sends nothing; in this form that means "no".
         data.setdefault("requires_approval", "0")
-        try:
+        with committed("Les règles de la ressource sont enregistrées.") as outcome:
             resources_service.update_resource(res, current_user, data)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return _resource_form(res.place, res, request.form, exc.fields), 422
-        flash("Les règles de la ressource sont enregistrées.", "success")
+        if outcome.error is not None:
+            return _resource_form(res.place, res, request.form, outcome.error.fields), 422
         return redirect(url_for("manage.resource", resource_id=res.id))
     return _resource_form(res.place, res, _resource_values(res), {})
 
@@ -127,14 +122,8 @@ def edit_resource(resource_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/ressources/<int:resource_id>/archiver")
 def archive_resource(resource_id: int):  # type: ignore[no-untyped-def]
     res = _managed_resource(resource_id)
-    try:
+    with committed(f"La ressource « {res.name} » est retirée du catalogue."):
         resources_service.archive_resource(res, current_user)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(f"La ressource « {res.name} » est retirée du catalogue.", "success")
     return redirect(url_for("manage.place", slug=res.place.slug))
 
 
@@ -146,68 +135,53 @@ def resource(resource_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/ressources/<int:resource_id>/sessions")
 def create_session(resource_id: int):  # type: ignore[no-untyped-def]
     res = _managed_resource(resource_id)
-    try:
+    with committed("La session est ouverte aux réservations.") as outcome:
         resources_service.create_session(res, current_user, request.form)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return _resource_page(res, session_values=request.form, session_errors=exc.fields), 422
-    flash("La session est ouverte aux réservations.", "success")
+    if outcome.error is not None:
+        return _resource_page(res, session_values=request.form, session_errors=outcome.error.fields), 422
     return redirect(url_for("manage.resource", resource_id=res.id))
 
 
 @bp.post("/ressources/<int:resource_id>/fermetures")
 def add_closure(resource_id: int):  # type: ignore[no-untyped-def]
     res = _managed_resource(resource_id)
-    try:
+    with committed("La fermeture est enregistrée.") as outcome:
         resources_service.add_closure(res, current_user, _unprefixed(request.form, CLOSURE_PREFIX))
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        errors = {CLOSURE_PREFIX + k: v for k, v in exc.fields.items()}
+    if outcome.error is not None:
+        errors = {CLOSURE_PREFIX + k: v for k, v in outcome.error.fields.items()}
         return _resource_page(res, closure_values=request.form, closure_errors=errors), 422
-    flash("La fermeture est enregistrée.", "success")
     return redirect(url_for("manage.resource", resource_id=res.id))
 
 
 @bp.post("/fermetures/<int:closure_id>/supprimer")
 def remove_closure(closure_id: int):  # type: ignore[no-untyped-def]
-    try:
+    with committed("La fermeture est supprimée.", flash_error=False) as outcome:
         res = resources_service.remove_closure(closure_id, current_user)
-        db.session.commit()
-    except DomainError:
-        db.session.rollback()
+    if outcome.error is not None:
         abort(404)
-    flash("La fermeture est supprimée.", "success")
     return redirect(url_for("manage.resource", resource_id=res.id))
 
 
 @bp.post("/ressources/<int:resource_id>/qualifications")
 def grant_qualification(resource_id: int):  # type: ignore[no-untyped-def]
     res = _managed_resource(resource_id)
-    try:
+    with committed("La qualification est enregistrée.") as outcome:
         resources_service.grant_qualification(res, current_user, request.form.get("email"))
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        errors = exc.fields or {"email": exc.message}
+    if outcome.error is not None:
+        errors = outcome.error.fields or {"email": outcome.error.message}
         return _resource_page(res, qualification_values=request.form, qualification_errors=errors), 422
-    flash("La qualification est enregistrée.", "success")
     return redirect(url_for("manage.resource", resource_id=res.id) + "#qualifications")
 
 
 @bp.get("/ressources/<int:resource_id>/calendrier")
 def calendar(resource_id: int):  # type: ignore[no-untyped-def]
     res = _managed_resource(resource_id)
-    monday = catalogue_service.week_start(request.args.get("semaine"))
+    monday = views.week_start(request.args.get("semaine"))
     return render_template(
         "manage/calendar.html",
         resource=res,
         monday=monday,
-        days=catalogue_service.week_bookings(res, monday),
+        days=views.week_bookings(res, monday),
     )
 
 
@@ -215,7 +189,7 @@ def calendar(resource_id: int):  # type: ignore[no-untyped-def]
 def export(slug: str):  # type: ignore[no-untyped-def]
     hub = _managed_place(slug)
     return Response(
-        catalogue_service.bookings_csv(hub).encode("utf-8"),
+        exports.bookings_csv(hub).encode("utf-8"),
         mimetype="text/csv",
         headers={
             "Content-Type": "text/csv; charset=utf-8",
@@ -258,15 +232,8 @@ def _managed_resource(resource_id: int) -> Resource:
 
 def _decide(booking_id: int, act: Any, done: str):  # type: ignore[no-untyped-def]
     """Run a manager's decision on a booking, then go back to the page it came from."""
-    try:
-        booking = bookings_service.get_visible_booking(current_user, booking_id)
-        act(booking)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(done, "success")
+    with committed(done):
+        act(bookings_service.get_visible_booking(current_user, booking_id))
     return redirect(next_or(url_for("manage.requests")))
 
 
@@ -294,7 +261,7 @@ def _resource_form(hub: Place, res: Resource | None, values: Mapping[str, Any],
         resource=res,
         values=values,
         errors=errors,
-        kinds=catalogue_service.kind_options(),
+        kinds=views.kind_options(),
         trainings=trainings,
     )
 
@@ -313,8 +280,8 @@ def _resource_page(res: Resource, **forms: Any) -> str:
         "manage/resource.html",
         resource=res,
         place=res.place,
-        rules=catalogue_service.rules_in_french(res),
-        opening_hours=catalogue_service.opening_hours_lines(res),
+        rules=views.rules_in_french(res),
+        opening_hours=views.opening_hours_lines(res),
         sessions=resources_service.upcoming_sessions(res) if res.kind == "training" else [],
         closures=resources_service.upcoming_closures(res),
         qualifications=resources_service.qualifications_of(res) if res.kind == "training" else [],

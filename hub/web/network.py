@@ -8,9 +8,11 @@ from flask_login import current_user, login_required
 
 from hub.errors import DomainError, Forbidden, Invalid, NotFound
 from hub.reference import REGIONS
+from hub.services import exports
 from hub.services import network as network_service
 from hub.rules.network import COMPARED_FIGURES
 from hub.web.access import network_readers_only
+from hub.web.views import network as views
 
 bp = Blueprint("network", __name__, url_prefix="/reseau")
 
@@ -60,9 +62,9 @@ def dashboard():  # type: ignore[no-untyped-def]
         _period=period,
         summary=snap.summary(),
         top_hubs=snap.hubs[:10],
-        map_data=network_service.map_data(snap),
+        map_data=views.map_data(snap),
         monthly=snap.monthly,
-        tile_url=network_service.tile_url(),
+        tile_url=views.tile_url(),
     )
 
 
@@ -100,7 +102,7 @@ def region():  # type: ignore[no-untyped-def]
     return _render(
         "network/region.html", "region", _period=period,
         region=REGIONS[code], regions=sorted(REGIONS.values(), key=lambda r: r.name),
-        elements=network_service.region_elements(snap, code),
+        elements=views.region_elements(snap, code),
     )
 
 
@@ -144,7 +146,7 @@ def export(table: str, fmt: str):  # type: ignore[no-untyped-def]
 def _download(columns, rows, filename: str, fmt: str, period):  # type: ignore[no-untyped-def]
     if fmt == "csv":
         return Response(
-            network_service.to_csv(columns, rows),
+            exports.table_csv(columns, rows),
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
         )
@@ -179,10 +181,10 @@ def my_hub(slug: str):  # type: ignore[no-untyped-def]
         figures = None
     fmt = request.args.get("format")
     if fmt in ("csv", "json") and figures is not None:
-        rows = network_service.comparison_rows(figures)
-        return _download(network_service.COMPARISON_COLUMNS, rows, f"reseau-{slug}", fmt, snap.period)
+        rows = views.comparison_rows(figures)
+        return _download(views.COMPARISON_COLUMNS, rows, f"reseau-{slug}", fmt, snap.period)
     return _render(
         "network/my_hub.html", "mine", _period=period, place=place, figures=figures,
-        rows=network_service.comparison_rows(figures) if figures else [],
+        rows=views.comparison_rows(figures) if figures else [],
         compared=COMPARED_FIGURES,
     )

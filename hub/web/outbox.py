@@ -2,12 +2,11 @@
 retry for the failed."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from hub.errors import DomainError
-from hub.extensions import db
 from hub.services import outbox
+from hub.web.forms import committed
 from models import utcnow
 
 bp = Blueprint("outbox", __name__, url_prefix="/admin/envois")
@@ -28,12 +27,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:message_id>/relancer")
 def retry(message_id: int):  # type: ignore[no-untyped-def]
-    try:
+    with committed() as outcome:
         message = outbox.retry(message_id, current_user)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(f"Le message pour {message.recipient} est remis dans la file d'envoi.", "success")
+        outcome.success = f"Le message pour {message.recipient} est remis dans la file d'envoi."
     return redirect(url_for("outbox.index"))

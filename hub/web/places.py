@@ -7,12 +7,12 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from hub.errors import DomainError, NotFound
-from hub.extensions import db
+from hub.errors import NotFound
 from hub.reference import DEPARTEMENTS, REGIONS
 from hub.rules import labels, permissions
 from hub.services import places
 from hub.web.access import current_actor, require
+from hub.web.forms import committed
 from models import HUB_KINDS
 
 bp = Blueprint("places", __name__, url_prefix="/lieux")
@@ -54,16 +54,12 @@ def mine():  # type: ignore[no-untyped-def]
     if request.method == "POST":
         data = request.form.to_dict()
         data["kind"] = "tiers_lieu"
-        try:
+        with committed(failure="Le lieu n'a pas été créé : corrigez les champs signalés.") as outcome:
             place = places.create_place(data, current_user)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            values, errors, status = request.form, exc.fields, exc.status
-            flash("Le lieu n'a pas été créé : corrigez les champs signalés.", "error")
-        else:
-            flash(f"Le tiers-lieu « {place.name} » est créé : vous en êtes gestionnaire.", "success")
+            outcome.success = f"Le tiers-lieu « {place.name} » est créé : vous en êtes gestionnaire."
+        if outcome.error is None:
             return redirect(url_for("places.show", slug=place.slug))
+        values, errors, status = request.form, outcome.error.fields, outcome.error.status
     memberships = places.memberships_of(current_user)
     actor = current_actor()
     return render_template(
@@ -84,17 +80,14 @@ def label():  # type: ignore[no-untyped-def]
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
-        try:
+        with committed(flash_error=False) as outcome:
             place = places.create_place(request.form, current_user)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            values, errors, status = request.form, exc.fields, exc.status
-            flash(exc.message if not exc.fields else
-                  "La fabrique n'a pas été créée : corrigez les champs signalés.", "error")
-        else:
-            flash(f"« {place.name} » est labellisée. Ajoutez maintenant ses gestionnaires.", "success")
+            outcome.success = f"« {place.name} » est labellisée. Ajoutez maintenant ses gestionnaires."
+        if outcome.error is None:
             return redirect(url_for("places.members", slug=place.slug))
+        values, errors, status = request.form, outcome.error.fields, outcome.error.status
+        flash(outcome.error.message if not outcome.error.fields else
+              "La fabrique n'a pas été créée : corrigez les champs signalés.", "error")
     return render_template("places/label.html", values=values, errors=errors, **_options()), status
 
 
@@ -124,17 +117,13 @@ def members(slug: str):  # type: ignore[no-untyped-def]
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
-        try:
+        with committed() as outcome:
             membership = places.add_member(place, request.form, current_user)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            values, errors, status = request.form, exc.fields, exc.status
-            flash(exc.message, "error")
-        else:
-            flash(f"{membership.user.name} est maintenant "
-                  f"{labels.MEMBER_ROLE[membership.role].lower()} de ce lieu.", "success")
+            outcome.success = (f"{membership.user.name} est maintenant "
+                               f"{labels.MEMBER_ROLE[membership.role].lower()} de ce lieu.")
+        if outcome.error is None:
             return redirect(url_for("places.members", slug=place.slug))
+        values, errors, status = request.form, outcome.error.fields, outcome.error.status
     return render_template(
         "places/members.html",
         place=place,

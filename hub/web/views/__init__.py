@@ -1,0 +1,1 @@
+"""View models: what the pages show, arranged from what the services read."""
