@@ -240,9 +240,12 @@ _BOOKINGS = Booking.__table__
 _INSERT = sa.insert(_BOOKINGS).returning(*_BOOKINGS.c)
 
 
-def occupancy(resource: Resource | sa.Row[Any], start: datetime, end: datetime) -> tuple[bool, int]:
-    """(whether a closure overlaps [start, end), peak of active quantities in it)."""
-    rows = db.session.connection().execute(_OCCUPANCY, {"rid": resource.id, "start": start, "end": end}).all()
+def occupancy(resource: Resource | sa.Row[Any], start: datetime, end: datetime,
+              conn: sa.Connection | None = None) -> tuple[bool, int]:
+    """(whether a closure overlaps [start, end), peak of active quantities in it), read on
+    `conn`, the session's connection (fetched here unless the caller holds it already)."""
+    conn = db.session.connection() if conn is None else conn
+    rows = conn.execute(_OCCUPANCY, {"rid": resource.id, "start": start, "end": end}).all()
     closed = any(q < 0 for _, _, q in rows)
     return closed, peak_within([row for row in rows if row[2] > 0], start, end)
 
@@ -256,8 +259,11 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
     rid = id_or_404(resource_id, "Cette ressource n'existe pas.")
     f = Fields(data)
     slug = f.text("place", required=True, max_len=120)
+    # The session's connection, fetched once: `Session.connection()` costs a fair share of
+    # a statement, and the path runs three statements on it.
+    conn = db.session.connection()
     # The resource's rules, read as a Row: `resource.<column>` like a Resource.
-    resource = db.session.connection().execute(_TARGET, {"rid": rid, "slug": slug, "uid": booker_id}).first()
+    resource = conn.execute(_TARGET, {"rid": rid, "slug": slug, "uid": booker_id}).first()
     if resource is None or resource.archived_at is not None:
         raise NotFound("Cette ressource n'existe pas.")
     place_id = resource.booking_place_id
@@ -307,7 +313,7 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
     if session is not None:
         closed, used = is_closed(resource, start, end), 0
     else:
-        closed, used = occupancy(resource, start, end)
+        closed, used = occupancy(resource, start, end, conn)
     if closed:
         raise Unavailable("La ressource est fermée sur ce créneau.")
     _check_quota(resource, place_id, start, end)
@@ -319,7 +325,7 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
     elif used + quantity > resource.capacity:
         raise Unavailable("Il ne reste pas assez de place sur ce créneau.")
 
-    booking = _insert({
+    booking = _insert(conn, {
         "resource_id": resource.id, "place_id": place_id, "user_id": booker_id,
         "session_id": session.id if session else None, "start_at": start, "end_at": end,
         "quantity": quantity, "beneficiaries": beneficiaries, "note": note, "status": status,
@@ -379,12 +385,12 @@ def _release_seats(session: TrainingSession, quantity: int) -> None:
     db.session.expire(session, ["seats_taken"])
 
 
-def _insert(values: dict[str, Any]) -> sa.Row[Any]:
+def _insert(conn: sa.Connection, values: dict[str, Any]) -> sa.Row[Any]:
     """Write a new booking (every column in `values`): its row, as the database holds it.
     One Core INSERT ... RETURNING rather than the unit of work and an object, which cost
     more than the rest of the request; nothing in the request changes the booking after."""
     try:
-        return db.session.connection().execute(_INSERT, values).one()
+        return conn.execute(_INSERT, values).one()
     except sa.exc.IntegrityError as exc:
         # The EXCLUDE constraint (PostgreSQL), behind the count made under the resource
         # lock: should the count ever miss an overlap, the database still refuses it. The
