@@ -240,12 +240,9 @@ _BOOKINGS = Booking.__table__
 _INSERT = sa.insert(_BOOKINGS).returning(*_BOOKINGS.c)
 
 
-def occupancy(resource: Resource | sa.Row[Any], start: datetime, end: datetime,
-              conn: sa.Connection | None = None) -> tuple[bool, int]:
-    """(whether a closure overlaps [start, end), peak of active quantities in it), read on
-    `conn`, the session's connection (fetched here unless the caller holds it already)."""
-    conn = db.session.connection() if conn is None else conn
-    rows = conn.execute(_OCCUPANCY, {"rid": resource.id, "start": start, "end": end}).all()
+def occupancy(resource: Resource | sa.Row[Any], start: datetime, end: datetime) -> tuple[bool, int]:
+    """(whether a closure overlaps [start, end), peak of active quantities in it)."""
+    rows = db.session.connection().execute(_OCCUPANCY, {"rid": resource.id, "start": start, "end": end}).all()
     closed = any(q < 0 for _, _, q in rows)
     return closed, peak_within([row for row in rows if row[2] > 0], start, end)
 
@@ -260,7 +257,7 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
     f = Fields(data)
     slug = f.text("place", required=True, max_len=120)
     # The session's connection, fetched once: `Session.connection()` costs a fair share of
-    # a statement, and the path runs three statements on it.
+    # a statement.
     conn = db.session.connection()
     # The resource's rules, read as a Row: `resource.<column>` like a Resource.
     resource = conn.execute(_TARGET, {"rid": rid, "slug": slug, "uid": booker_id}).first()
@@ -313,7 +310,7 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
     if session is not None:
         closed, used = is_closed(resource, start, end), 0
     else:
-        closed, used = occupancy(resource, start, end, conn)
+        closed, used = occupancy(resource, start, end)
     if closed:
         raise Unavailable("La ressource est fermée sur ce créneau.")
     _check_quota(resource, place_id, start, end)
