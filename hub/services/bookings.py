@@ -67,15 +67,21 @@ EXCLUSION_VIOLATION = "23P01"
 
 # ---------------------------------------------------------------- representation
 
-def booking_dict(booking: Booking) -> dict[str, Any]:
-    """THE API representation of a booking (also the payload of live events)."""
+def booking_dict(booking: Booking | sa.Row[Any], names: tuple[str, str, str] | None = None) -> dict[str, Any]:
+    """THE API representation of a booking (also the payload of live events).
+
+    `booking` is a Booking or a row of the bookings table (the creation path's RETURNING
+    row); `names` (resource name, place slug, place name) default to the booking's
+    relationships, which a row does not have."""
+    if names is None:
+        names = (booking.resource.name, booking.place.slug, booking.place.name)
     return {
         "id": booking.id,
         "status": booking.status,
         "resource": booking.resource_id,
-        "resource_name": booking.resource.name,
-        "place": booking.place.slug,
-        "place_name": booking.place.name,
+        "resource_name": names[0],
+        "place": names[1],
+        "place_name": names[2],
         "start": to_iso(booking.start_at),
         "end": to_iso(booking.end_at),
         "quantity": booking.quantity,
@@ -211,25 +217,38 @@ _OCCUPANCY = sa.union_all(
         Closure.end_at > sa.bindparam("start"),
     ),
 )
-# What a booking request is checked against, in one round trip: the resource, the place
-# the request names and the booker's role there. On PostgreSQL the resource row is
-# locked here, for the rest of the transaction: every change to a resource's bookings is
-# serialized, and the counts that follow are exact (on SQLite the request began with
-# BEGIN IMMEDIATE and FOR UPDATE renders nothing).
+# What a booking request is checked against, in one round trip: the resource's rules, the
+# place the request names and the booker's role there, as one Row (Core, no ORM object:
+# nothing on the booking path changes the resource or the place, and loading them as
+# objects cost as much as the statement). On PostgreSQL the resource row is locked here,
+# for the rest of the transaction: every change to a resource's bookings is serialized,
+# and the counts that follow are exact (on SQLite the request began with BEGIN IMMEDIATE
+# and FOR UPDATE renders nothing).
+_RESOURCES, _PLACES, _MEMBERSHIPS = Resource.__table__, Place.__table__, Membership.__table__
 _TARGET = (
-    sa.select(Resource, Place, Membership.role)
-    .select_from(Resource)
-    .outerjoin(Place, Place.slug == sa.bindparam("slug"))
-    .outerjoin(Membership, sa.and_(Membership.place_id == Place.id, Membership.user_id == sa.bindparam("uid")))
-    .where(Resource.id == sa.bindparam("rid"))
-    .with_for_update(of=Resource)
+    sa.select(
+        *(_RESOURCES.c[name] for name in (
+            "id", "place_id", "kind", "name", "capacity", "requires_approval", "prerequisite_id",
+            "opening_hours", "max_hours_per_week", "min_duration_minutes", "max_duration_minutes",
+            "min_notice_minutes", "archived_at")),
+        _PLACES.c.id.label("booking_place_id"),
+        _PLACES.c.slug.label("booking_place_slug"),
+        _PLACES.c.name.label("booking_place_name"),
+        _MEMBERSHIPS.c.role,
+    )
+    .select_from(_RESOURCES)
+    .outerjoin(_PLACES, _PLACES.c.slug == sa.bindparam("slug"))
+    .outerjoin(_MEMBERSHIPS, sa.and_(_MEMBERSHIPS.c.place_id == _PLACES.c.id,
+                                     _MEMBERSHIPS.c.user_id == sa.bindparam("uid")))
+    .where(_RESOURCES.c.id == sa.bindparam("rid"))
+    .with_for_update(of=_RESOURCES)
 )
-# A resource the request loaded before (a page shows it first) is re-read under the lock.
-_TARGET_REREAD = _TARGET.execution_options(populate_existing=True)
-_INSERT = sa.insert(Booking.__table__).returning(Booking.__table__.c.id)
+# The new booking comes back as the database holds it: the row `booking_dict` shows.
+_BOOKINGS = Booking.__table__
+_INSERT = sa.insert(_BOOKINGS).returning(*_BOOKINGS.c)
 
 
-def occupancy(resource: Resource, start: datetime, end: datetime) -> tuple[bool, int]:
+def occupancy(resource: Resource | sa.Row[Any], start: datetime, end: datetime) -> tuple[bool, int]:
     """(whether a closure overlaps [start, end), peak of active quantities in it)."""
     rows = db.session.connection().execute(_OCCUPANCY, {"rid": resource.id, "start": start, "end": end}).all()
     closed = any(q < 0 for _, _, q in rows)
@@ -245,13 +264,15 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
     rid = id_or_404(resource_id, "Cette ressource n'existe pas.")
     f = Fields(data)
     slug = f.text("place", required=True, max_len=120)
-    loaded = sa.inspect(Resource).identity_key_from_primary_key((rid,)) in db.session.identity_map
-    target = db.session.execute(_TARGET_REREAD if loaded else _TARGET,
-                                {"rid": rid, "slug": slug, "uid": booker_id}).first()
-    if target is None or target[0].archived_at is not None:
+    # The session's connection, fetched once: `Session.connection()` costs a fair share of
+    # a statement.
+    conn = db.session.connection()
+    # The resource's rules, read as a Row: `resource.<column>` like a Resource.
+    resource = conn.execute(_TARGET, {"rid": rid, "slug": slug, "uid": booker_id}).first()
+    if resource is None or resource.archived_at is not None:
         raise NotFound("Cette ressource n'existe pas.")
-    resource, place, role = target
-    if slug and place is None:
+    place_id = resource.booking_place_id
+    if slug and place_id is None:
         f.error("place", "Ce lieu n'existe pas.")
     note = f.text("note", max_len=5000, default="", multiline=True) or ""
     beneficiaries = f.integer("beneficiaries", minimum=0, maximum=1_000_000)
@@ -282,11 +303,11 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
             minutes=resource.min_notice_minutes):
         f.error("session", f"Réservez au moins {duration_text(resource.min_notice_minutes)} à l'avance.")
     f.check()
-    assert start is not None and end is not None and quantity is not None and place is not None
+    assert start is not None and end is not None and quantity is not None and place_id is not None
 
     # The booker's role in the booking place came with the resource, in the same query.
-    booker = Actor(booker_id, places={place.id: role} if role else {})
-    if not permissions.may_book_for(booker, place.id):
+    booker = Actor(booker_id, places={place_id: resource.role} if resource.role else {})
+    if not permissions.may_book_for(booker, place_id):
         raise Forbidden("Vous ne pouvez réserver que pour un lieu dont vous êtes membre.",
                         fields={"place": "Vous n'êtes pas membre de ce lieu."})
     if resource.prerequisite_id is not None and not is_qualified(booker_id, resource.prerequisite_id):
@@ -300,7 +321,7 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
         closed, used = occupancy(resource, start, end)
     if closed:
         raise Unavailable("La ressource est fermée sur ce créneau.")
-    _check_quota(resource, place.id, start, end)
+    _check_quota(resource, place_id, start, end)
 
     status = "pending" if resource.requires_approval else "confirmed"
     if session is not None:
@@ -309,23 +330,23 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
     elif used + quantity > resource.capacity:
         raise Unavailable("Il ne reste pas assez de place sur ce créneau.")
 
-    booking = _insert({
-        "resource_id": resource.id, "place_id": place.id, "user_id": booker_id,
+    booking = _insert(conn, {
+        "resource_id": resource.id, "place_id": place_id, "user_id": booker_id,
         "session_id": session.id if session else None, "start_at": start, "end_at": end,
         "quantity": quantity, "beneficiaries": beneficiaries, "note": note, "status": status,
         "exclusive": is_exclusive(resource.kind, resource.capacity), "created_at": now, "updated_at": now,
         "refusal_reason": None, "attended": None,
     })
-    audit.record(booker_id, "booking.created", booking, status=status, resource=resource.id,
-                 place=place.slug, quantity=quantity)
-    payload = booking_dict(booking)
-    realtime.booking_event(booking, "booking.created", payload)
+    audit.record(booker_id, "booking.created", ("booking", booking.id), status=status, resource=resource.id,
+                 place=resource.booking_place_slug, quantity=quantity)
+    payload = booking_dict(booking, (resource.name, resource.booking_place_slug, resource.booking_place_name))
+    realtime.booking_event(booking, "booking.created", payload, host_place_id=resource.place_id)
     if status in ACTIVE_STATUSES:
         realtime.availability_changed(resource, start, end)
     return payload
 
 
-def _check_quota(resource: Resource, place_id: int, start: datetime, end: datetime) -> None:
+def _check_quota(resource: Resource | sa.Row[Any], place_id: int, start: datetime, end: datetime) -> None:
     if not resource.max_hours_per_week:
         return
     first, last = quota_window(start, end)
@@ -369,14 +390,12 @@ def _release_seats(session: TrainingSession, quantity: int) -> None:
     db.session.expire(session, ["seats_taken"])
 
 
-def _insert(values: dict[str, Any]) -> Booking:
-    """Write a new booking (every column in `values`) and return it, persistent in the
-    session. One INSERT rather than the unit of work, which costs more than the rest of
-    the request: the row's values are known, so the object is built from them and
-    attached as loaded (`make_transient_to_detached`), and its resource and place come
-    from the session's identity map."""
+def _insert(conn: sa.Connection, values: dict[str, Any]) -> sa.Row[Any]:
+    """Write a new booking (every column in `values`): its row, as the database holds it.
+    One Core INSERT ... RETURNING rather than the unit of work and an object, which cost
+    more than the rest of the request; nothing in the request changes the booking after."""
     try:
-        booking_id = db.session.connection().execute(_INSERT, values).scalar_one()
+        return conn.execute(_INSERT, values).one()
     except sa.exc.IntegrityError as exc:
         # The EXCLUDE constraint (PostgreSQL), behind the count made under the resource
         # lock: should the count ever miss an overlap, the database still refuses it. The
@@ -384,10 +403,6 @@ def _insert(values: dict[str, Any]) -> Booking:
         if getattr(exc.orig, "sqlstate", None) == EXCLUSION_VIOLATION:
             raise Unavailable("Il ne reste pas assez de place sur ce créneau.") from None
         raise
-    booking = Booking(id=booking_id, **values)
-    so.make_transient_to_detached(booking)
-    db.session.add(booking)
-    return booking
 
 
 # ---------------------------------------------------------------- lifecycle

@@ -79,14 +79,19 @@ def booking_rooms(host_place_id: int, booking_place_id: int) -> list[str]:
     return [f"managers:{host_place_id}", f"place:{booking_place_id}", NETWORK_ROOM]
 
 
-def booking_event(booking: Booking, event: str, payload: dict[str, Any]) -> None:
+def booking_event(booking: Booking | sa.Row[Any], event: str, payload: dict[str, Any], *,
+                  host_place_id: int | None = None) -> None:
     """Queue `booking.updated` (or `booking.created`), sent after the commit. `payload`
-    is `booking_dict(booking)` of the flushed booking (hub.services.bookings owns the
-    representation and calls this module, not the reverse)."""
-    events.queue(db.session, event, payload, booking_rooms(booking.resource.place_id, booking.place_id))
+    is `booking_dict(booking)` of the written booking (hub.services.bookings owns the
+    representation and calls this module, not the reverse). `host_place_id`, the place
+    whose resource is booked, defaults to `booking.resource.place_id` (a row of the
+    bookings table has no relationships)."""
+    if host_place_id is None:
+        host_place_id = booking.resource.place_id
+    events.queue(db.session, event, payload, booking_rooms(host_place_id, booking.place_id))
 
 
-def availability_changed(resource: Resource, start: datetime, end: datetime) -> None:
+def availability_changed(resource: Resource | sa.Row[Any], start: datetime, end: datetime) -> None:
     """Queue `availability.changed` for the sockets watching the resource."""
     events.queue(
         db.session,
