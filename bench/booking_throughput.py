@@ -18,7 +18,7 @@ N client threads with keep-alive connections book distinct, non-overlapping quar
 slots of a capacity-1 machine (one machine per route) for M seconds; measures alternate
 bare/full for R rounds after a warm-up. Clients run on the same machine and take CPU from
 the server: both routes pay that equally. Prints a table and the ratio full/bare
-(target on SQLite: at least 0.5).
+(floor since issue 9, on SQLite and PostgreSQL: at least 0.4, on SQLAlchemy's public API).
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SECRET_KEY", "bench-only-secret")
 
-TARGET = 0.5
+FLOOR = 0.4
 
 
 def seed(url: str) -> dict:
@@ -228,8 +228,8 @@ def run(url: str, label: str, args: argparse.Namespace) -> float:
         for n, r in enumerate(runs, 1):
             print(f"  round {n:<38} {r['rate']:>12.0f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['failed']:>7}")
     ratio = rates["full"] / rates["bare"] if rates["bare"] else float("nan")
-    verdict = "" if not label.startswith("SQLite") else (" OK" if ratio >= TARGET else " UNDER TARGET")
-    print(f"ratio full/bare: {ratio:.2f} (target on SQLite >= {TARGET}){verdict}")
+    verdict = " OK" if ratio >= FLOOR else " UNDER THE FLOOR"
+    print(f"ratio full/bare: {ratio:.2f} (floor >= {FLOOR}){verdict}")
     print(f"overlapping active bookings afterwards: {overlaps}")
     errors = [line for line in log.read_text().splitlines() if "Traceback" in line or "ERROR" in line]
     if errors:
