@@ -56,15 +56,6 @@ class User(UserMixin, Base):
     def roles(self) -> list[str]:
         return [self.role] if self.role else []
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-    @property
-    def sees_network(self) -> bool:
-        """Admin and ANCT read the whole network."""
-        return self.role in GLOBAL_ROLES
-
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 

@@ -255,3 +255,9 @@ def test_my_bookings_offers_cancel_to_the_booking_place(client, auth, w):
     page = client.get("/mes-reservations").get_data(as_text=True)
     assert f'action="/reservations/{w["booking"].id}/annuler"' in page
 
+
+
+def test_only_admins_supervise_outgoing_mail():
+    assert p.may_supervise_mail(Actor(user_id=1, role="admin"))
+    assert not p.may_supervise_mail(Actor(user_id=1, role="anct"))
+    assert not p.may_supervise_mail(Actor(user_id=1, places={1: "manager"}))

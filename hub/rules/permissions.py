@@ -19,6 +19,7 @@ The policy, from the API contract (which wins over any page):
     open a place's back office (/gestion)          -      -     of it    -
     read the network (API /network, /reseau)       yes    yes   -        -
     read a hub's own figures (/reseau/mon-lieu)    yes    yes   of it    -
+    see outgoing mail (/admin/envois)              yes    -     -        -
 
 "-" means no, unless the person also holds the role of that column ("of it": of that
 place; "host": of the place whose resource is booked). Admin and ANCT read everything and
@@ -103,6 +104,11 @@ def may_read_booking(actor: Actor, booking_place_id: int, host_place_id: int) ->
 
 def may_read_network(actor: Actor) -> bool:
     return sees_network(actor)
+
+
+def may_supervise_mail(actor: Actor) -> bool:
+    """The outgoing-mail page lists every address the platform writes to: admins only."""
+    return actor.role == "admin"
 
 
 def may_read_hub_figures(actor: Actor, place_id: int) -> bool:

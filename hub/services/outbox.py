@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from hub.errors import InvalidState, NotFound
 from hub.extensions import db
+from hub.rules import permissions
 from hub.services import audit
 from hub.rules.validation import Fields
 from hub.timeutil import local
@@ -168,8 +169,9 @@ EVENT_LABELS = {
 
 
 def may_see_deliveries(user: User) -> bool:
-    """Deliveries show every address the platform writes to: admins only."""
-    return bool(user.is_authenticated and user.is_admin)
+    """Deliveries show every address the platform writes to (hub.rules.permissions)."""
+    return bool(user.is_authenticated) and permissions.may_supervise_mail(
+        permissions.Actor(user_id=user.id, role=user.role))
 
 
 

@@ -24,9 +24,11 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from hub.extensions import db
+from hub.rules import permissions
 from hub.services import events
+from hub.services.places import actor_of
 from hub.timeutil import to_iso
-from models import Booking, Membership, Resource, User
+from models import Booking, Resource, User
 
 logger = logging.getLogger(__name__)
 
@@ -60,15 +62,16 @@ def bind_cli(app: Flask) -> bool:
 
 def user_rooms(user: User) -> list[str]:
     """The rooms a socket of this user joins on connect."""
+    actor = actor_of(user)
     rooms = [f"user:{user.id}"]
-    memberships = db.session.execute(
-        sa.select(Membership.place_id, Membership.role).where(Membership.user_id == user.id)
-    ).all()
-    for place_id, role in memberships:
-        rooms.append(f"place:{place_id}")
-        if role == "manager":
+    for place_id in actor.places:
+        # Who reads which bookings (hub.rules.permissions): the booking place's members...
+        if permissions.may_book_for(actor, place_id):
+            rooms.append(f"place:{place_id}")
+        # ... the host's managers, and the network's readers.
+        if permissions.may_decide(actor, place_id):
             rooms.append(f"managers:{place_id}")
-    if user.sees_network:
+    if permissions.sees_network(actor):
         rooms.append(NETWORK_ROOM)
     return rooms
 

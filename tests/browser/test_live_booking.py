@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 from hub.extensions import db
 from hub.services import realtime
 from hub.services.bookings import booking_dict
-from tests.factories import PASSWORD
+from tests.browser.pages import log_in
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -19,14 +19,6 @@ def end_transaction() -> None:
     """The test thread's transaction would hold SQLite's write lock (BEGIN IMMEDIATE)
     while the browser's requests wait for it: read what the test needs, then end it."""
     db.session.commit()
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/connexion")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form:has(input[name=password]) [type=submit]").click()
-    page.wait_for_url(lambda url: "/connexion" not in url)
 
 
 def wait_live(page: Page) -> None:

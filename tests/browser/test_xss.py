@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from hub.extensions import db
 from hub.reference import region_of
-from tests.factories import PASSWORD
+from tests.browser.pages import log_in
 
 SCRIPT_NAME = "<img src=x onerror=alert(1)>"
 BOLD_NAME = "La <b>Fabrique</b> du Port"
@@ -75,14 +75,6 @@ def watch(page: Page) -> dict[str, list[str]]:
     page.on("dialog", on_dialog)
     page.on("pageerror", lambda e: seen["errors"].append(str(e)))
     return seen
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/connexion")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form:has(input[name=password]) [type=submit]").click()
-    page.wait_for_url(lambda url: "/connexion" not in url)
 
 
 def screen_point(page: Page, lat: float, lon: float) -> tuple[float, float]:
