@@ -229,6 +229,11 @@ def user_tokens(user: User) -> sa.Select:
             .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))
 
 
+def newest_tokens(user: User, limit: int) -> list[ApiToken]:
+    """The user's `limit` newest API tokens, for the account page."""
+    return list(db.session.scalars(user_tokens(user).limit(limit)))
+
+
 def revoke_token(user: User, token_id: Any) -> None:
     """Delete one of the user's own tokens: it is refused from then on. Another's or an
     unknown id: NotFound."""

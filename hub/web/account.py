@@ -20,7 +20,7 @@ TOKENS_SHOWN = 200
 
 def _page(errors: Mapping[str, str] | None = None, error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     user = current_user._get_current_object()
-    tokens = list(db.session.scalars(accounts.user_tokens(user).limit(TOKENS_SHOWN)))
+    tokens = accounts.newest_tokens(user, TOKENS_SHOWN)
     return render_template("account/index.html", tokens=tokens, now=utcnow(),
                            errors=errors or {}, error=error), status
 
