@@ -51,6 +51,10 @@ class Config:
         self.MAIL_URL = os.environ.get("MAIL_URL") or None
         self.MAIL_FROM = os.environ.get("MAIL_FROM") or "Maillage <ne-pas-repondre@maillage.localhost>"
         self.MAIL_DIR = str(INSTANCE_DIR / "mail")
+        # Who runs this instance, named on the legal notice, the personal-data and the
+        # accessibility pages (the law asks every public service to name them).
+        self.SITE_OPERATOR = os.environ.get("SITE_OPERATOR") or "l'exploitant de cette instance de Maillage"
+        self.SITE_CONTACT = os.environ.get("SITE_CONTACT") or ""
         # Map tiles for the ANCT map; empty = the map draws without a background.
         self.MAP_TILE_URL = os.environ.get(
             "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

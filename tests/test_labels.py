@@ -67,3 +67,9 @@ def test_the_live_feed_gets_its_status_labels_from_the_page(client, auth, pendin
     page = client.get("/reseau").get_data(as_text=True)
     found = re.search(r"data-status-labels='([^']*)'", page)
     assert found and json.loads(html.unescape(found.group(1))) == labels.BOOKING_STATUS
+
+
+def test_months_read_as_words() -> None:
+    assert labels.month_label("2026-06") == "juin 2026"
+    assert labels.month_label("2025-12") == "décembre 2025"
+    assert labels.month_label("2026-13") == "2026-13"

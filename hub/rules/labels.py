@@ -54,3 +54,15 @@ def label(table: Mapping[str, str], value: str | None) -> str:
         return ""
     return table.get(value, value)
 
+
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+          "septembre", "octobre", "novembre", "décembre")
+
+
+def month_label(month: str) -> str:
+    """"2026-06" -> "juin 2026"; anything else is returned as it is."""
+    year, _, number = str(month).partition("-")
+    if not (year.isdigit() and number.isdigit() and 1 <= int(number) <= 12):
+        return str(month)
+    return f"{MONTHS[int(number) - 1]} {year}"

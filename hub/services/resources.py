@@ -136,6 +136,7 @@ def trainings() -> list[Resource]:
             sa.select(Resource)
             .where(Resource.kind == "training", Resource.archived_at.is_(None))
             .order_by(Resource.name)
+            .options(so.joinedload(Resource.place))  # the form names each one's place
         )
     )
 
@@ -477,6 +478,7 @@ def qualifications_of(resource: Resource) -> list[Qualification]:
             sa.select(Qualification)
             .where(Qualification.training_id == resource.id)
             .order_by(Qualification.created_at.desc())
+            .options(so.selectinload(Qualification.user))  # the page lists their names
         )
     )
 

@@ -8,21 +8,24 @@ from typing import Any
 
 from flask import Flask
 
+from hub.rules import labels
 from hub.timeutil import local
 from hub.web.access import forget_actor
 from hub.web.navigation import navigation
 
 
 def register_web(app: Flask) -> None:
-    from hub.web import account, auth, calendar, catalogue, communes, main, manage, network, outbox, places
+    from hub.web import account, auth, calendar, catalogue, communes, legal, main, manage, network, outbox, places
 
-    for module in (main, auth, account, places, catalogue, manage, network, calendar, communes, outbox):
+    for module in (main, auth, account, places, catalogue, manage, network, calendar, communes, outbox, legal):
         app.register_blueprint(module.bp)
     app.before_request(forget_actor)
 
     @app.context_processor
     def _navigation() -> dict[str, Any]:
-        return {"nav": navigation()}
+        return {"nav": navigation(), "booking_status_labels": labels.BOOKING_STATUS}
+
+    app.add_template_filter(labels.month_label, "month_label")
 
     @app.template_filter("local")
     def _local(value, fmt: str = "%d/%m/%Y %H:%M"):  # type: ignore[no-untyped-def]

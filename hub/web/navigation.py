@@ -26,6 +26,8 @@ def navigation() -> dict[str, Any]:
                 links.append(("Mon effet réseau", "network.my_hubs"))
         if reads_network:
             links.append(("Réseau", "network.dashboard"))
+        if permissions.may_supervise_mail(actor):
+            links.append(("Envois", "outbox.index"))
     items = []
     for label, endpoint in links:
         try:

@@ -29,6 +29,18 @@
   var wanted = { all: false, bookings: false, resources: {} };
   var inFlight = false;
   var again = false;
+  var pendingNews = null;  // what the next refresh tells screen readers
+
+  // The polite live region of base.html: screen readers read what is written there.
+  function announce(text) {
+    var region = document.getElementById("live-announcer");
+    if (!region) {
+      return;
+    }
+    region.textContent = "";
+    // A change of text after a short pause is read again even when it repeats itself.
+    setTimeout(function () { region.textContent = text; }, 50);
+  }
 
   function liveElements(selector) {
     return Array.prototype.slice.call(document.querySelectorAll(selector));
@@ -60,6 +72,10 @@
     var badge = wanted.all || wanted.bookings ? document.getElementById("pending-badge") : null;
     wanted = { all: false, bookings: false, resources: {} };
     if (!targets.length && !badge) {
+      if (pendingNews && document.getElementById("activity-feed")) {
+        announce(pendingNews);  // the feed itself changed
+      }
+      pendingNews = null;
       return;
     }
     inFlight = true;
@@ -86,6 +102,10 @@
             badge.textContent = freshBadge.textContent;
             badge.setAttribute("data-count", freshBadge.getAttribute("data-count") || "");
           }
+        }
+        if (pendingNews) {
+          announce(pendingNews);
+          pendingNews = null;
         }
         document.dispatchEvent(new CustomEvent("live:refreshed"));
       })
@@ -130,20 +150,24 @@
     timer = setTimeout(refresh, DEBOUNCE_MS);
   }
 
+  function describe(booking) {
+    // The labels come from the page (hub.rules.labels), the one table of them.
+    var holder = document.querySelector("[data-status-labels]");
+    var labels = holder ? JSON.parse(holder.getAttribute("data-status-labels")) : {};
+    var status = labels[booking.status];
+    var resource = booking.resource_name || ("ressource " + booking.resource);
+    var place = booking.place_name || booking.place;
+    return "Réservation n° " + booking.id + (status ? " : " + status : "") + " — " + resource + " pour " + place;
+  }
+
   function feedLine(booking) {
     var feed = document.querySelector("#activity-feed[data-live-feed]");
     if (!feed) {
       return;
     }
-    // The labels come from the page (hub.rules.labels), the one table of them.
-    var holder = feed.closest("[data-status-labels]");
-    var labels = holder ? JSON.parse(holder.getAttribute("data-status-labels")) : {};
-    var status = labels[booking.status] || booking.status;
-    var resource = booking.resource_name || ("ressource " + booking.resource);
-    var place = booking.place_name || booking.place;
     var item = document.createElement("li");
     item.className = "fr-py-1w";
-    item.textContent = "Réservation n° " + booking.id + " : " + status + " — " + resource + " pour " + place;
+    item.textContent = describe(booking);
     feed.insertBefore(item, feed.firstChild);
     while (feed.children.length > MAX_FEED_LINES) {
       feed.removeChild(feed.lastChild);
@@ -152,6 +176,7 @@
 
   function onBooking(booking) {
     feedLine(booking);
+    pendingNews = "Mise à jour : " + describe(booking);
     wanted.bookings = true;
     schedule();
   }

@@ -64,7 +64,10 @@
   var mapEl = document.getElementById("network-map");
   var mapData = readData(mapEl, "data-map");
   if (mapEl && mapData && window.L) {
-    var map = L.map(mapEl, { preferCanvas: true }).setView([46.6, 2.4], 6);
+    // Leaflet's own controls speak English: they get French titles here.
+    var map = L.map(mapEl, { preferCanvas: true, zoomControl: false }).setView([46.6, 2.4], 6);
+    L.control.zoom({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière" }).addTo(map);
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com" hreflang="en">Leaflet</a>');
     var tiles = mapEl.getAttribute("data-tile-url");
     if (tiles) {
       L.tileLayer(tiles, { maxZoom: 18, attribution: "© contributeurs OpenStreetMap" }).addTo(map);
