@@ -3,6 +3,7 @@ from models.accounts import GLOBAL_ROLES, ApiToken, LoginFailure, User
 from models.audit import AuditEntry
 from models.base import Base, UTCDateTime, utcnow
 from models.bookings import ACTIVE_STATUSES, BOOKING_STATUSES, Booking, Qualification
+from models.notifications import NOTIFICATION_CATEGORIES, NotificationPreference
 from models.outbox import OUTBOX_STATUSES, OutboxMessage
 from models.places import HUB_KINDS, LEGAL_FORMS, MEMBER_ROLES, PLACE_KINDS, TERRITORIES, Membership, Place
 from models.resources import RESOURCE_KINDS, Closure, Resource, TrainingSession
@@ -14,6 +15,7 @@ __all__ = [
     "HUB_KINDS",
     "LEGAL_FORMS",
     "MEMBER_ROLES",
+    "NOTIFICATION_CATEGORIES",
     "OUTBOX_STATUSES",
     "PLACE_KINDS",
     "RESOURCE_KINDS",
@@ -25,6 +27,7 @@ __all__ = [
     "Closure",
     "LoginFailure",
     "Membership",
+    "NotificationPreference",
     "OutboxMessage",
     "Place",
     "Qualification",

@@ -11,6 +11,7 @@ from flask_login import UserMixin
 from models.base import Base, UTCDateTime, in_list, utcnow
 
 if TYPE_CHECKING:
+    from models.notifications import NotificationPreference
     from models.places import Membership
 
 GLOBAL_ROLES = ("admin", "anct")
@@ -47,6 +48,10 @@ class User(UserMixin, Base):
     )
     tokens: so.Mapped[list[ApiToken]] = so.relationship(
         back_populates="user", cascade="all, delete-orphan"
+    )
+    # None until the user changes a preference (every category is on until then).
+    notification_preferences: so.Mapped[NotificationPreference | None] = so.relationship(
+        cascade="all, delete-orphan", passive_deletes=True
     )
 
     def get_id(self) -> str:

@@ -38,6 +38,10 @@ class Booking(Base):
         sa.Index("ix_bookings_place_start", "place_id", "start_at"),
         # The network analytics cache keys on the latest change.
         sa.Index("ix_bookings_updated_at", "updated_at"),
+        # The reminder pass: confirmed bookings not yet reminded, by start.
+        sa.Index("ix_bookings_reminder_due", "start_at",
+                 sqlite_where=sa.text("status = 'confirmed' AND reminded_at IS NULL"),
+                 postgresql_where=sa.text("status = 'confirmed' AND reminded_at IS NULL")),
         # Capacity-1 resources: two active bookings can never overlap, whatever the
         # application does. Larger capacities are guarded by the resource row lock.
         ExcludeConstraint(
@@ -73,6 +77,9 @@ class Booking(Base):
     updated_at: so.Mapped[datetime] = so.mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow
     )
+    # When its `booking.reminder` was queued: set by a conditional UPDATE in the same
+    # transaction as the message, so that it goes once whatever the number of workers.
+    reminded_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
 
     resource: so.Mapped[Resource] = so.relationship()
     place: so.Mapped[Place] = so.relationship()

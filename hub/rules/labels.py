@@ -46,6 +46,16 @@ MEMBER_ROLE = {"manager": "Gestionnaire", "member": "Membre"}
 
 GLOBAL_ROLE = {"admin": "Administrateur", "anct": "ANCT"}
 
+# Notification categories: (name, what it covers), for "Mes notifications" and unsubscribing.
+NOTIFICATION_CATEGORY = {
+    "booking_requests": ("Demandes à traiter",
+                         "Les demandes de réservation à valider et les demandes pour rejoindre "
+                         "un lieu, pour ses gestionnaires."),
+    "booking_updates": ("Suivi de mes réservations",
+                        "Confirmation, refus, annulation et liste d'attente de vos réservations."),
+    "reminders": ("Rappels", "Un rappel la veille d'une réservation confirmée."),
+}
+
 
 def label(table: Mapping[str, str], value: str | None) -> str:
     """The value's label, or the value itself when the table does not know it (a kind

@@ -41,7 +41,7 @@ from hub.extensions import db
 from hub.rules import permissions
 from hub.rules.capacity import is_exclusive, peak_within, quota_breach, quota_window
 from hub.rules.permissions import Actor
-from hub.services import audit, realtime
+from hub.services import audit, booking_messages, realtime
 from hub.services.places import actor_of
 from hub.services.resources import MAX_CAPACITY, is_closed, is_qualified, lock_resource, read_period
 from hub.rules.validation import MAX_ID, Fields, id_or_404
@@ -343,6 +343,7 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
     realtime.booking_event(booking, "booking.created", payload, host_place_id=resource.place_id)
     if status in ACTIVE_STATUSES:
         realtime.availability_changed(resource, start, end)
+    booking_messages.created(booking.id)
     return payload
 
 
@@ -426,6 +427,7 @@ def confirm_booking(booking: Booking, actor: User) -> Booking:
     db.session.flush()
     audit.record(actor, "booking.confirmed", booking, previous="pending")
     realtime.booking_event(booking, "booking.updated", booking_dict(booking))
+    booking_messages.confirmed(booking)
     return booking
 
 
@@ -441,6 +443,7 @@ def refuse_booking(booking: Booking, actor: User, reason: str | None = None) -> 
     booking.status = "refused"
     booking.refusal_reason = text or None
     _free(booking, actor, "booking.refused", previous="pending", reason=text)
+    booking_messages.refused(booking)
     return booking
 
 
@@ -456,6 +459,7 @@ def cancel_booking(booking: Booking, actor: User) -> Booking:
     previous = booking.status
     booking.status = "cancelled"
     _free(booking, actor, "booking.cancelled", previous=previous)
+    booking_messages.cancelled(booking, actor, previous)
     return booking
 
 
@@ -491,6 +495,7 @@ def promote_waitlist(session: TrainingSession, actor: User | None, *, freed_by: 
         audit.record(actor, "booking.promoted", candidate, previous="waitlisted", status=candidate.status,
                      freed_by=freed_by.id if freed_by else None)
         realtime.booking_event(candidate, "booking.updated", booking_dict(candidate))
+        booking_messages.promoted(candidate)
         promoted.append(candidate)
     return promoted
 

@@ -15,9 +15,11 @@ from hub.web.navigation import navigation
 
 
 def register_web(app: Flask) -> None:
-    from hub.web import account, auth, calendar, catalogue, communes, legal, main, manage, network, outbox, places
+    from hub.web import (account, auth, calendar, catalogue, communes, legal, main, manage, network,
+                         notifications, outbox, places)
 
-    for module in (main, auth, account, places, catalogue, manage, network, calendar, communes, outbox, legal):
+    for module in (main, auth, account, notifications, places, catalogue, manage, network, calendar, communes,
+                   outbox, legal):
         app.register_blueprint(module.bp)
     app.before_request(forget_actor)
 
