@@ -22,6 +22,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(booking_group)
     app.cli.add_command(worker_command)
     app.cli.add_command(mail_test_command)
+    app.cli.add_command(send_reminders_command)
 
 
 def fail(exc: DomainError) -> NoReturn:
@@ -208,3 +209,14 @@ def mail_test_command(email: str, deliver_now: bool) -> None:
                    f"({message.last_error}) ; il sera retenté.", err=True)
     raise SystemExit(1)
 
+
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command() -> None:
+    """Queue the reminders of bookings starting within 24 hours (the worker also does it
+    every few minutes); a booking is reminded once, however often this runs."""
+    from hub.services import booking_messages
+
+    count = booking_messages.send_reminders()
+    db.session.commit()
+    click.echo(f"{count} rappel(s) mis en file d'envoi.")

@@ -34,7 +34,7 @@ from flask import Flask
 
 from hub.db import read_only
 from hub.extensions import db
-from hub.services import outbox
+from hub.services import booking_messages, outbox
 from models import OutboxMessage, utcnow
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,8 @@ KEEP_OPEN_SECONDS = 10.0
 # Growing delays between attempts, in seconds; then hourly until the message's retry_until.
 RETRY_DELAYS = (10, 30, 60, 2 * 60, 5 * 60, 10 * 60, 30 * 60)
 RETRY_CAP = 60 * 60
+# How often the running worker queues the reminders of bookings starting within 24 hours.
+REMINDER_SECONDS = 5 * 60
 
 
 class Transport(Protocol):
@@ -339,15 +341,34 @@ class Worker:
             logger.error("outbox message %s to %s failed for good: %s", message.id, message.recipient, error)
             self._settle(token, message.id, attempts=attempts, last_error=error, status="failed")
 
+    def remind(self, now: datetime | None = None) -> int:
+        """One reminder pass (hub.services.booking_messages), committed; how many were queued."""
+        with self.app.app_context():
+            try:
+                count = booking_messages.send_reminders(now)
+                db.session.commit()
+            except BaseException:
+                db.session.rollback()
+                raise
+        return count
+
     def run(self, stop: threading.Event, poll: float = POLL_SECONDS) -> None:
         """Deliver until `stop` is set: at once after a commit of this process that
-        queued messages, and every `poll` seconds for those of other processes."""
+        queued messages, and every `poll` seconds for those of other processes; and
+        queue the reminders every REMINDER_SECONDS."""
         logger.info("outbox worker %s started", self.name)
         self._stop = stop
         transport: Transport | None = None
         last_delivery = time.monotonic()
+        next_reminders = time.monotonic()
         try:
             while not stop.is_set():
+                if time.monotonic() >= next_reminders:
+                    next_reminders = time.monotonic() + REMINDER_SECONDS
+                    try:
+                        self.remind()
+                    except Exception:  # the database is away: the next pass will do
+                        logger.exception("outbox worker %s: reminder pass failed", self.name)
                 outbox.wakeup.clear()
                 try:
                     transport = transport or transport_for(self.app.config)
