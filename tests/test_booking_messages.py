@@ -49,6 +49,7 @@ class World:
         make.place(managers=[self.outsider])
         self.machine = make.resource(self.hub, name="Découpeuse laser")
         self.approval = make.resource(self.hub, name="Imprimante 3D", requires_approval=True)
+        self.room = make.resource(self.hub, kind="space", name="Salle de réunion", capacity=20)
         self._make = make
 
     def book(self, client: Any, resource: Any, user: Any = None, days: int = 3, **body: Any) -> dict:
@@ -258,7 +259,7 @@ def test_a_booking_message_reaches_a_real_smtp_server(app, client, w):  # type: 
 def _confirmed(make: Any, w: World, starts_in: timedelta, made_before: timedelta, **params: Any) -> Booking:
     start = utcnow() + starts_in
     params.setdefault("status", "confirmed")
-    return make.booking(w.machine, w.tl, user=w.booker, start=start, created_at=start - made_before,
+    return make.booking(w.room, w.tl, user=w.booker, start=start, created_at=start - made_before,
                         updated_at=start - made_before, **params)
 
 
