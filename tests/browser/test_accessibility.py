@@ -70,7 +70,7 @@ def test_public_pages_pass_axe(page: Page, network: dict[str, Any]) -> None:
 def test_member_pages_pass_axe(page: Page, network: dict[str, Any]) -> None:
     log_in(page, MEMBER_EMAIL, DEMO_PASSWORD)
     walk(page, ["/ressources", f"/ressources/{network['resource']}", "/mes-reservations",
-                "/lieux/", f"/lieux/{network['hub']}", "/compte"])
+                "/lieux/", f"/lieux/{network['hub']}", "/compte", "/compte/notifications"])
 
 
 def test_manager_pages_pass_axe(page: Page, network: dict[str, Any]) -> None:
