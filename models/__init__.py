@@ -4,7 +4,7 @@ from models.audit import AuditEntry
 from models.base import Base, UTCDateTime, utcnow
 from models.bookings import ACTIVE_STATUSES, BOOKING_STATUSES, Booking, Qualification
 from models.outbox import OUTBOX_STATUSES, OutboxMessage
-from models.places import HUB_KINDS, LEGAL_FORMS, MEMBER_ROLES, PLACE_KINDS, TERRITORIES, JoinRequest, Membership, Place
+from models.places import HUB_KINDS, JOIN_REQUEST_STATUSES, LEGAL_FORMS, MEMBER_ROLES, PLACE_KINDS, TERRITORIES, JoinRequest, Membership, Place
 from models.resources import RESOURCE_KINDS, Closure, Resource, TrainingSession
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "BOOKING_STATUSES",
     "GLOBAL_ROLES",
     "HUB_KINDS",
+    "JOIN_REQUEST_STATUSES",
     "LEGAL_FORMS",
     "MEMBER_ROLES",
     "OUTBOX_STATUSES",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from email import policy
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
@@ -204,18 +205,30 @@ def request_reset(data: Mapping[str, Any]) -> None:
     user = db.session.scalar(sa.select(User).where(User.email == email).with_for_update())
     throttled = recent_count("reset", email) >= MESSAGES_PER_HOUR
     if user is None or throttled:
-        # The same rendering as a real message, sent nowhere.
-        outbox.render("password_reset", recipient=User(email=email, name=""), name="",
-               link=link("/mot-de-passe/nouveau", secrets.token_urlsafe(32)),
-               valid_minutes=int(RESET_LIFETIME.total_seconds() // 60))
+        # The same message built as for an account (rendering and the email package are most
+        # of the time a request takes), sent nowhere.
+        _build_unsent(email)
         if user is not None:
             logger.info("password reset for %s throttled", email)
         return
     token = issue("reset", email, RESET_LIFETIME, user=user)
-    notify("password.reset", [user], "password_reset", "Maillage : choisissez un nouveau mot de passe",
-           {"link": link("/mot-de-passe/nouveau", token), "name": user.name,
-            "valid_minutes": int(RESET_LIFETIME.total_seconds() // 60)})
+    notify("password.reset", [user], "password_reset", RESET_SUBJECT, _reset_context(user.name, token))
     audit.record(None, "user.password_reset_requested", user)
+
+
+RESET_SUBJECT = "Maillage : choisissez un nouveau mot de passe"
+
+
+def _reset_context(name: str, token: str) -> dict[str, Any]:
+    return {"link": link("/mot-de-passe/nouveau", token), "name": name,
+            "valid_minutes": int(RESET_LIFETIME.total_seconds() // 60)}
+
+
+def _build_unsent(email: str) -> None:
+    text, html = outbox.render("password_reset", recipient=User(email=email, name=""),
+                               **_reset_context("", secrets.token_urlsafe(32)))
+    outbox.build_message("password.reset", email, RESET_SUBJECT, text, html,
+                         sender=current_app.config["MAIL_FROM"], now=utcnow()).as_bytes(policy=policy.SMTP)
 
 
 def reset_token_user(token: Any) -> User | None:
