@@ -317,3 +317,15 @@ def test_account_forms_refuse_a_post_without_the_csrf_token(app, make):  # type:
                        ("/compte/verifier", {"token": "t"})]:
         assert client.post(path, data=data).status_code == 400
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_an_email_change_whose_address_was_taken_meanwhile_is_refused(client, auth, make, mailbox):  # type: ignore[no-untyped-def]
+    make.user(email="camille@example.org")
+    auth.login("camille@example.org")
+    client.post("/compte/adresse", data={"email": "nouvelle@example.org", "current_password": PASSWORD})
+    url = link_in(mailbox.one("nouvelle@example.org", "account.verify"), "/compte/verifier")
+    make.user(email="nouvelle@example.org")
+    response = client.post("/api/v1/accounts/verify", json={"token": token_of(url)})
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "duplicate"
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.email == "camille@example.org")) == 1

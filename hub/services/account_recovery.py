@@ -129,7 +129,13 @@ def verify_email(data: Mapping[str, Any]) -> User:
         if accounts.user_by_email(row.email) is not None:
             raise Duplicate(accounts.DUPLICATE_EMAIL, fields={"email": accounts.DUPLICATE_EMAIL})
         previous = user.email
-        user.email = row.email
+        # An account registered with that address between the check and here: the UNIQUE
+        # constraint refuses it, which must read as a duplicate, not a crash.
+        try:
+            with db.session.begin_nested():
+                user.email = row.email
+        except sa.exc.IntegrityError:
+            raise Duplicate(accounts.DUPLICATE_EMAIL, fields={"email": accounts.DUPLICATE_EMAIL}) from None
         # Other links for the old address, or for other addresses, lose their point.
         _use_all(user, "verify")
         audit.record(user, "user.email_changed", user, email=row.email, previous=previous)
