@@ -196,7 +196,7 @@ def test_reset_from_the_message_changes_the_password_revokes_tokens_and_ends_ses
 
 
 def test_unknown_address_gets_the_same_answer_nothing_sent_and_similar_time(client, make, mailbox):  # type: ignore[no-untyped-def]
-    emails = [make.user(email=f"camille{n}@example.org").email for n in range(5)]
+    emails = [make.user(email=f"camille{n}@example.org").email for n in range(7)]
 
     def timed(email: str) -> tuple[int, bytes, float]:
         start = time.perf_counter()
@@ -209,11 +209,12 @@ def test_unknown_address_gets_the_same_answer_nothing_sent_and_similar_time(clie
         unknown.append(timed(f"personne{n}@example.org"))
     assert {(status, body) for status, body, _ in known + unknown} == {(202, b"{}\n")}
     assert sorted(m["To"] for m in mailbox.fetch()) == emails
-    # The same work either way but two inserts: without the unsent message built for an
-    # unknown address, its answer came some 60 ms sooner.
-    known_ms = statistics.median(t for _, _, t in known) * 1000
-    unknown_ms = statistics.median(t for _, _, t in unknown) * 1000
-    assert abs(known_ms - unknown_ms) < 35, (known_ms, unknown_ms)
+    # The same work either way but two inserts. Without the unsent message built for an
+    # unknown address its answer took a third of the time; now within some 20 %. A ratio,
+    # since a loaded machine slows both alike.
+    known_s = statistics.median(t for _, _, t in known)
+    unknown_s = statistics.median(t for _, _, t in unknown)
+    assert 1 / 1.6 < known_s / unknown_s < 1.6, (known_s, unknown_s)
 
 
 def test_the_sixth_reset_in_an_hour_answers_202_and_queues_nothing(client, make, mailbox):  # type: ignore[no-untyped-def]
