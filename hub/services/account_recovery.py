@@ -216,10 +216,13 @@ def request_reset(data: Mapping[str, Any]) -> None:
         _build_unsent(email)
         if user is not None:
             logger.info("password reset for %s throttled", email)
+        # Asks for unknown addresses are worth a trace (someone probing for accounts), and
+        # the write and its commit are the rest of what an account's ask costs.
+        audit.record(None, "user.password_reset_requested", None, email=email, sent=False)
         return
     token = issue("reset", email, RESET_LIFETIME, user=user)
     notify("password.reset", [user], "password_reset", RESET_SUBJECT, _reset_context(user.name, token))
-    audit.record(None, "user.password_reset_requested", user)
+    audit.record(None, "user.password_reset_requested", user, email=email, sent=True)
 
 
 RESET_SUBJECT = "Maillage : choisissez un nouveau mot de passe"
