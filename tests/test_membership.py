@@ -103,6 +103,23 @@ def test_the_invitation_page_creates_the_account_and_the_membership_at_once(app,
     assert client.get(url).status_code == 422
 
 
+def test_an_invited_address_that_has_an_account_logs_in_then_accepts_on_the_page(client, auth, make, lieu, mailbox):  # type: ignore[no-untyped-def]
+    place, manager, _ = lieu
+    invite(client, make, manager)
+    url = link_in(mailbox.one("nouvelle@example.org", "place.invitation"), "/invitation")
+    invited = make.user(email="nouvelle@example.org")
+    page = client.get(url).get_data(as_text=True)
+    assert "Un compte existe déjà avec cette adresse" in page and 'name="password"' not in page
+    auth.login("malo@example.org")
+    assert 'id="other-account"' in client.get(url).get_data(as_text=True)
+    assert client.post("/invitation", data={"token": token_of(url)}).status_code == 403
+    auth.logout()
+    auth.login("nouvelle@example.org")
+    assert "Accepter l'invitation" in client.get(url).get_data(as_text=True)
+    assert client.post("/invitation", data={"token": token_of(url)}).status_code == 302
+    assert role_of(invited.id, place.id) == "member"
+
+
 def test_invitations_to_one_address_are_limited_to_five_an_hour(client, make, lieu, mailbox):  # type: ignore[no-untyped-def]
     _, manager, _ = lieu
     statuses = [invite(client, make, manager).status_code for _ in range(6)]
