@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from hub.extensions import db
 from models import JoinRequest, Membership, OutboxMessage, User
-from tests.test_account_recovery import PASSWORD, Mailbox, app_config, link_in, mailbox, smtp, token_of  # noqa: F401
+# The mail fixtures (a real SMTP server, the messages it received) are the recovery tests'.
+from tests.test_account_recovery import PASSWORD, app_config, link_in, mailbox, smtp, token_of  # noqa: F401
 
 
 def role_of(user_id: int, place_id: int) -> str | None:
