@@ -1,11 +1,11 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
-from models.accounts import GLOBAL_ROLES, ApiToken, LoginFailure, User
+from models.accounts import GLOBAL_ROLES, ApiToken, LoginFailure, OneTimeToken, User
 from models.audit import AuditEntry
 from models.base import Base, UTCDateTime, utcnow
 from models.bookings import ACTIVE_STATUSES, BOOKING_STATUSES, Booking, Qualification
 from models.notifications import NOTIFICATION_CATEGORIES, NotificationPreference
 from models.outbox import OUTBOX_STATUSES, OutboxMessage
-from models.places import HUB_KINDS, LEGAL_FORMS, MEMBER_ROLES, PLACE_KINDS, TERRITORIES, Membership, Place
+from models.places import HUB_KINDS, JOIN_REQUEST_STATUSES, LEGAL_FORMS, MEMBER_ROLES, PLACE_KINDS, TERRITORIES, JoinRequest, Membership, Place
 from models.resources import RESOURCE_KINDS, Closure, Resource, TrainingSession
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "BOOKING_STATUSES",
     "GLOBAL_ROLES",
     "HUB_KINDS",
+    "JOIN_REQUEST_STATUSES",
     "LEGAL_FORMS",
     "MEMBER_ROLES",
     "NOTIFICATION_CATEGORIES",
@@ -25,9 +26,11 @@ __all__ = [
     "Base",
     "Booking",
     "Closure",
+    "JoinRequest",
     "LoginFailure",
     "Membership",
     "NotificationPreference",
+    "OneTimeToken",
     "OutboxMessage",
     "Place",
     "Qualification",

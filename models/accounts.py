@@ -42,6 +42,9 @@ class User(UserMixin, Base):
     # Part of the login session's id (get_id): raising it ends every session of the user,
     # cookies and remember-me cookies alike, since the loader refuses an old version.
     session_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    # When the owner last proved the address is theirs (a link of account.verify, an
+    # invitation, a password reset); None until then. Nothing waits for it but the banner.
+    email_verified_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
 
     memberships: so.Mapped[list[Membership]] = so.relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -94,3 +97,40 @@ class LoginFailure(Base):
     # The client's address (request.remote_addr, behind TRUSTED_PROXIES); "" when unknown.
     client: so.Mapped[str] = so.mapped_column(sa.String(64), default="", server_default="")
     at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+
+ONE_TIME_PURPOSES = ("verify", "reset", "invitation")
+
+
+class OneTimeToken(Base):
+    """A link sent by mail that works once: an address to verify (`email` is the address the
+    link proves, which differs from the user's while an email change waits), a password
+    reset, or an invitation of an address into a place (no user yet: `email`, `place_id`
+    and `role` say who joins where)."""
+
+    __tablename__ = "one_time_tokens"
+    __table_args__ = (
+        sa.CheckConstraint(in_list("purpose", ONE_TIME_PURPOSES), name="purpose_known"),
+        sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        sa.CheckConstraint(
+            "purpose <> 'invitation' OR (place_id IS NOT NULL AND role IN ('manager', 'member'))",
+            name="invitation_names_place_and_role",
+        ),
+        sa.CheckConstraint("purpose = 'invitation' OR user_id IS NOT NULL", name="account_token_has_user"),
+        # The throttles count a purpose's recent tokens for one address.
+        sa.Index("ix_one_time_tokens_email_purpose_created_at", "email", "purpose", "created_at"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    purpose: so.Mapped[str] = so.mapped_column(sa.String(16))
+    # SHA-256 of the token, as for API tokens: the link itself is only in the message.
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    user_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    email: so.Mapped[str] = so.mapped_column(sa.String(254))
+    place_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("places.id", ondelete="CASCADE"))
+    role: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
+    used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())

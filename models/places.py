@@ -26,6 +26,7 @@ LEGAL_FORMS = (
     "consortium",
 )
 MEMBER_ROLES = ("manager", "member")
+JOIN_REQUEST_STATUSES = ("pending", "accepted", "declined")
 
 
 class Place(Base):
@@ -96,3 +97,33 @@ class Membership(Base):
 
     user: so.Mapped[User] = so.relationship(back_populates="memberships")
     place: so.Mapped[Place] = so.relationship(back_populates="memberships")
+
+
+class JoinRequest(Base):
+    """Someone asking to become a member of a place, and its managers' answer."""
+
+    __tablename__ = "join_requests"
+    __table_args__ = (
+        sa.CheckConstraint(in_list("status", JOIN_REQUEST_STATUSES), name="status_known"),
+        # One pending request per person and place: the last line of defence behind the
+        # service's check (two clicks racing).
+        sa.Index("uq_join_requests_pending", "place_id", "user_id", unique=True,
+                 sqlite_where=sa.text("status = 'pending'"),
+                 postgresql_where=sa.text("status = 'pending'")),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    place_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("places.id", ondelete="CASCADE"), index=True
+    )
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    message: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default="pending")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # The manager's answer, passed on to the person in place.join_decided.
+    decision_message: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+
+    place: so.Mapped[Place] = so.relationship()
+    user: so.Mapped[User] = so.relationship(foreign_keys=[user_id])

@@ -85,6 +85,7 @@ def test_token_then_me_shows_roles_and_places(client, make):
         "email": "gestion@example.org",
         "name": user.name,
         "roles": ["anct"],
+        "email_verified": False,
         "places": [{"slug": "le-lieu", "role": "manager"}],
     }
 

@@ -221,12 +221,14 @@ def test_a_manager_of_another_place_may_not_add_members(client, make, auth):
     assert add(client, auth, "autre@example.org", "le-lieu", "nouvelle@example.org").status_code == 403
 
 
-def test_adding_an_unknown_email_is_422_on_the_email_field(client, make, auth):
+def test_adding_an_unknown_email_invites_it_with_202(client, make, auth):
     manager = make.user(email="gestion@example.org")
     make.place(slug="le-lieu", managers=[manager])
     response = add(client, auth, "gestion@example.org", "le-lieu", "inconnue@example.org")
-    assert response.status_code == 422
-    assert "email" in response.get_json()["error"]["fields"]
+    assert response.status_code == 202
+    assert response.get_json() == {"invited": "inconnue@example.org", "role": "member"}
+    malformed = add(client, auth, "gestion@example.org", "le-lieu", "pas une adresse")
+    assert malformed.status_code == 422 and "email" in malformed.get_json()["error"]["fields"]
 
 
 def test_adding_with_an_unknown_role_is_422(client, make, auth):

@@ -109,14 +109,23 @@ def test_members_page_is_refused_to_a_plain_member(client, make, auth):
     assert db.session.scalar(sa.select(Membership.role)) == "member"
 
 
-def test_adding_an_unknown_email_shows_the_error_beside_the_field(client, make, auth):
+def test_adding_a_malformed_email_shows_the_error_beside_the_field(client, make, auth):
     manager = make.user(email="g@example.org")
     make.place(slug="le-lieu", managers=[manager])
     auth.login("g@example.org")
-    response = client.post("/lieux/le-lieu/membres", data={"email": "inconnue@example.org", "role": "member"})
+    response = client.post("/lieux/le-lieu/membres", data={"email": "inconnue@example", "role": "member"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert 'id="f-email-error"' in html and 'value="inconnue@example.org"' in html
+    assert 'id="f-email-error"' in html and 'value="inconnue@example"' in html
+
+
+def test_adding_an_unknown_email_invites_it(client, make, auth):
+    manager = make.user(email="g@example.org")
+    make.place(slug="le-lieu", managers=[manager])
+    auth.login("g@example.org")
+    response = client.post("/lieux/le-lieu/membres", data={"email": "inconnue@example.org", "role": "member"},
+                           follow_redirects=True)
+    assert "une invitation lui est envoyée" in response.get_data(as_text=True)
 
 
 def test_home_lists_fabriques_by_departement(client, make):

@@ -8,18 +8,36 @@ from hub.api.blueprint import bp
 from hub.api.parsing import PAGE_PARAMETERS, json_body, paginate
 from hub.api.spec import error_response, json_response
 from hub.extensions import db
-from hub.services import accounts
+from hub.services import account_recovery, accounts, membership
 from hub.timeutil import to_iso
-
-
-
 
 
 @bp.post("/accounts")
 def create_account():  # type: ignore[no-untyped-def]
-    user = accounts.register(json_body())
+    user, _ = membership.register(json_body())
     db.session.commit()
     return jsonify(accounts.user_dict(user)), 201
+
+
+@bp.post("/accounts/verify")
+def verify_account():  # type: ignore[no-untyped-def]
+    account_recovery.verify_email(json_body())
+    db.session.commit()
+    return jsonify({}), 200
+
+
+@bp.post("/password-reset")
+def password_reset():  # type: ignore[no-untyped-def]
+    account_recovery.request_reset(json_body())
+    db.session.commit()
+    return jsonify({}), 202
+
+
+@bp.post("/password-reset/confirm")
+def password_reset_confirm():  # type: ignore[no-untyped-def]
+    account_recovery.confirm_reset(json_body())
+    db.session.commit()
+    return jsonify({}), 200
 
 
 @bp.post("/tokens")
@@ -75,12 +93,19 @@ TOKEN_SCHEMA = {
     "additionalProperties": False,
 }
 
+EMPTY_SCHEMA = {"type": "object", "additionalProperties": False}
+EMPTY_OK = {"description": "Fait", "content": {"application/json": {"schema": EMPTY_SCHEMA}}}
+TOKEN_BODY = {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["token"], "properties": {"token": {"type": "string"}},
+}}}}
+
 SPEC: dict = {
     "/api/v1/accounts": {
         "post": {
             "summary": "Créer un compte",
             "description": "Ouvert à tous. L'adresse est enregistrée en minuscules : "
-                           "deux adresses qui ne diffèrent que par la casse sont le même compte.",
+                           "deux adresses qui ne diffèrent que par la casse sont le même compte. "
+                           "Envoie `account.verify` à l'adresse, sauf avec `invitation`.",
             "security": [],
             "requestBody": {
                 "required": True,
@@ -91,6 +116,9 @@ SPEC: dict = {
                         "email": {"type": "string", "format": "email", "maxLength": 254},
                         "password": {"type": "string", "minLength": 10, "maxLength": 200},
                         "name": {"type": "string", "minLength": 1, "maxLength": 120, "pattern": "\\S"},
+                        "invitation": {"type": "string", "description":
+                                       "Jeton d'une invitation pour cette même adresse : le compte "
+                                       "est alors vérifié d'emblée et rejoint le lieu qui invite."},
                     },
                 }}},
             },
@@ -98,7 +126,63 @@ SPEC: dict = {
                 "201": json_response(USER_SCHEMA, "Le compte créé"),
                 "400": error_response("Le corps n'est pas un objet JSON (bad_request)"),
                 "409": error_response("Un compte existe déjà avec cette adresse (duplicate)"),
-                "422": error_response("Adresse invalide, mot de passe de moins de 10 caractères ou nom manquant (invalid, avec fields)"),
+                "422": error_response("Adresse invalide, mot de passe de moins de 10 caractères, nom manquant, "
+                                      "ou invitation non valable ou pour une autre adresse (invalid, avec fields)"),
+            },
+        }
+    },
+    "/api/v1/accounts/verify": {
+        "post": {
+            "summary": "Confirmer une adresse électronique",
+            "description": "Le jeton du lien de `account.verify` : l'adresse est vérifiée ; pour un "
+                           "changement d'adresse demandé depuis « Mon compte », elle devient celle du "
+                           "compte. Un jeton sert une fois et vaut 7 jours.",
+            "security": [],
+            "requestBody": TOKEN_BODY,
+            "responses": {
+                "200": EMPTY_OK,
+                "400": error_response("Le corps n'est pas un objet JSON (bad_request)"),
+                "409": error_response("La nouvelle adresse a été prise par un autre compte entre-temps (duplicate)"),
+                "422": error_response("Jeton inconnu, déjà utilisé ou expiré (invalid, fields.token)"),
+            },
+        }
+    },
+    "/api/v1/password-reset": {
+        "post": {
+            "summary": "Demander un lien pour choisir un nouveau mot de passe",
+            "description": "Toujours 202, qu'un compte existe ou non pour cette adresse : rien ne les "
+                           "distingue. Au plus 5 messages `password.reset` par heure pour une adresse ; "
+                           "au-delà la réponse est la même et rien n'est envoyé.",
+            "security": [],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["email"],
+                "properties": {"email": {"type": "string", "format": "email", "maxLength": 254}},
+            }}}},
+            "responses": {
+                "202": {"description": "Demande prise en compte",
+                        "content": {"application/json": {"schema": EMPTY_SCHEMA}}},
+                "400": error_response("Le corps n'est pas un objet JSON (bad_request)"),
+                "422": error_response("Adresse manquante ou mal formée (invalid, fields.email)"),
+            },
+        }
+    },
+    "/api/v1/password-reset/confirm": {
+        "post": {
+            "summary": "Choisir un nouveau mot de passe avec le jeton reçu",
+            "description": "Le jeton vaut une heure et une fois. L'ancien mot de passe cesse de "
+                           "fonctionner, tous les jetons d'accès du compte sont révoqués (401 ensuite) "
+                           "et toutes ses sessions sont fermées.",
+            "security": [],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["token", "password"],
+                "properties": {"token": {"type": "string"},
+                               "password": {"type": "string", "minLength": 10, "maxLength": 200}},
+            }}}},
+            "responses": {
+                "200": EMPTY_OK,
+                "400": error_response("Le corps n'est pas un objet JSON (bad_request)"),
+                "422": error_response("Jeton inconnu, déjà utilisé ou expiré (fields.token), ou mot de "
+                                      "passe trop court (fields.password) (invalid)"),
             },
         }
     },
@@ -179,9 +263,10 @@ SPEC: dict = {
             "responses": {
                 "200": json_response({
                     "type": "object",
-                    "required": ["id", "email", "name", "roles", "places"],
+                    "required": ["id", "email", "name", "roles", "email_verified", "places"],
                     "properties": {
                         **USER_SCHEMA["properties"],
+                        "email_verified": {"type": "boolean"},
                         "roles": {"type": "array", "items": {"enum": ["admin", "anct"]}},
                         "places": {"type": "array", "items": {
                             "type": "object",

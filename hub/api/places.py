@@ -13,7 +13,7 @@ from hub.api.blueprint import bp
 from hub.api.parsing import PAGE_PARAMETERS, json_body, paginate
 from hub.api.spec import error_response, json_response
 from hub.extensions import db
-from hub.services import places
+from hub.services import membership, places
 
 PLACE_SCHEMA = {
     "type": "object",
@@ -104,9 +104,11 @@ def get_place(slug: str):  # type: ignore[no-untyped-def]
 @auth_required
 def add_member(slug: str):  # type: ignore[no-untyped-def]
     place = places.get_place(slug)
-    membership = places.add_member(place, json_body(), current_api_user())
+    added = membership.add_member(place, json_body(), current_api_user())
     db.session.commit()
-    return jsonify(places.membership_dict(membership)), 201
+    if isinstance(added, membership.Invited):
+        return jsonify({"invited": added.email, "role": added.role}), 202
+    return jsonify(places.membership_dict(added)), 201
 
 
 SPEC: dict = {
@@ -160,8 +162,11 @@ SPEC: dict = {
     "/api/v1/places/{slug}/members": {
         "post": {
             "summary": "Ajouter un membre ou un gestionnaire",
-            "description": "Réservé aux gestionnaires du lieu, à l'ANCT et aux admins. La "
-                           "personne doit avoir un compte. Si elle est déjà dans le lieu avec "
+            "description": "Réservé aux gestionnaires du lieu, à l'ANCT et aux admins. Une "
+                           "adresse sans compte est invitée (202, message `place.invitation`, "
+                           "aucun compte créé ; au plus 5 invitations par heure pour une adresse, "
+                           "429 au-delà) ; un compte existant est ajouté (201, message "
+                           "`place.member_added`). Si la personne est déjà dans le lieu avec "
                            "un autre rôle, son rôle change (201) ; avec le même rôle : 409 "
                            "duplicate. Retirer le dernier gestionnaire : 409 invalid_state.",
             "parameters": [SLUG_PARAM],
@@ -173,12 +178,21 @@ SPEC: dict = {
             }}}},
             "responses": {
                 "201": json_response(MEMBERSHIP_SCHEMA, "L'appartenance créée ou modifiée"),
+                "202": json_response({
+                    "type": "object", "required": ["invited", "role"],
+                    "properties": {"invited": {"type": "string", "format": "email"},
+                                   "role": {"enum": ["manager", "member"]}},
+                }, "L'adresse n'a pas de compte : elle est invitée"),
                 "400": error_response("Le corps n'est pas un objet JSON (bad_request)"),
                 "401": UNAUTHENTICATED,
                 "403": error_response("Ni gestionnaire du lieu, ni ANCT, ni admin (forbidden)"),
                 "404": error_response("Aucun lieu avec cet identifiant (not_found)"),
                 "409": error_response("Déjà ce rôle dans ce lieu (duplicate), ou dernier gestionnaire (invalid_state)"),
-                "422": error_response("Adresse inconnue ou rôle invalide (invalid, avec fields)"),
+                "422": error_response("Adresse mal formée ou rôle invalide (invalid, avec fields)"),
+                "429": {**error_response("Trop d'invitations pour cette adresse dans l'heure (too_many_requests)"),
+                        "headers": {"Retry-After": {"description": "Secondes avant de réessayer",
+                                                    "required": True,
+                                                    "schema": {"type": "integer", "minimum": 1}}}},
             },
         }
     },

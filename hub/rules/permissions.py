@@ -11,6 +11,9 @@ The policy, from the API contract (which wins over any page):
     label a fabrique (create a hub place)          yes    yes   -        -
     create a tiers-lieu (and become its manager)   yes    yes   yes      yes   (anyone logged in)
     add a member or change a role                  yes    yes   of it    -
+    remove a member (a member may leave)           yes    -     of it    itself
+    ask to join a place                            -      -     -        -     (anyone not in it)
+    read and answer a place's join requests        -      -     of it    -
     book for a place                               -      -     of it    of it
     read a booking                                 yes    yes   host     booking place
     cancel a booking                               -      -     host or booking place  booking place
@@ -113,3 +116,19 @@ def may_supervise_mail(actor: Actor) -> bool:
 
 def may_read_hub_figures(actor: Actor, place_id: int) -> bool:
     return sees_network(actor) or actor.manages(place_id)
+
+
+def may_remove_member(actor: Actor, place_id: int, user_id: int) -> bool:
+    """Its managers and admins remove anyone (but the last manager, a state rule); a person
+    may leave. ANCT labels and adds, but does not remove."""
+    return actor.role == "admin" or actor.manages(place_id) or (
+        actor.user_id == user_id and actor.belongs_to(place_id))
+
+
+def may_ask_to_join(actor: Actor, place_id: int) -> bool:
+    return not actor.belongs_to(place_id)
+
+
+def may_answer_join_requests(actor: Actor, place_id: int) -> bool:
+    """Read and accept or decline a place's join requests: its managers."""
+    return actor.manages(place_id)

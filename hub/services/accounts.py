@@ -50,7 +50,7 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
 
 
-def _new_password(f: Fields, field: str) -> Any:
+def new_password(f: Fields, field: str) -> Any:
     password = f.data.get(field)
     if password is None or password == "":
         f.error(field, "Ce champ est obligatoire.")
@@ -68,7 +68,7 @@ def register(data: Mapping[str, Any], *, role: str | None = None,
     """A new account from `{email, password, name}`; Invalid (422) or Duplicate (409)."""
     f = Fields(data)
     email = f.email("email")
-    password = _new_password(f, "password")
+    password = new_password(f, "password")
     name = f.text("name", required=True, max_len=120)
     if role is not None and role not in GLOBAL_ROLES:
         f.error("role", "Rôle inconnu : choisissez parmi " + ", ".join(GLOBAL_ROLES) + ".")
@@ -171,28 +171,34 @@ def end_all_sessions(user: User) -> None:
     audit.record(user, "user.sessions_ended", user)
 
 
-def change_password(user: User, data: Mapping[str, Any], client: str | None = None) -> None:
-    """`{current_password, new_password, new_password_confirm}` from `client`; Invalid (422)
-    with fields. Ends every session of the user (the caller logs the current one in again).
+def check_current_password(user: User, f: Fields, client: str | None = None) -> None:
+    """Check `f`'s `current_password` (an error on that field when wrong or missing).
 
     A wrong current password counts as a failed log-in, and is throttled like one (a stolen
     session must not be a way around the login throttle); like `authenticate`, the failure
-    is committed before Invalid is raised.
-    """
+    is committed before the caller raises Invalid."""
     client = (client or "")[:64]
-    f = Fields(data)
     current = f.data.get("current_password")
     if not isinstance(current, str) or not current:
         f.error("current_password", "Ce champ est obligatoire.")
-    else:
-        wait = throttle_wait(user.email, client)
-        if wait is not None:
-            raise TooManyRequests(THROTTLED.format(minutes=math.ceil(wait / 60)), retry_after=wait)
-        if not check_password_hash(user.password_hash, current[:MAX_PASSWORD_LENGTH + 1]):
-            db.session.add(LoginFailure(email=user.email, client=client))
-            db.session.commit()
-            f.error("current_password", WRONG_PASSWORD)
-    new = _new_password(f, "new_password")
+        return
+    wait = throttle_wait(user.email, client)
+    if wait is not None:
+        raise TooManyRequests(THROTTLED.format(minutes=math.ceil(wait / 60)), retry_after=wait)
+    if not check_password_hash(user.password_hash, current[:MAX_PASSWORD_LENGTH + 1]):
+        db.session.add(LoginFailure(email=user.email, client=client))
+        db.session.commit()
+        f.error("current_password", WRONG_PASSWORD)
+
+
+def change_password(user: User, data: Mapping[str, Any], client: str | None = None) -> None:
+    """`{current_password, new_password, new_password_confirm}` from `client`; Invalid (422)
+    with fields. Ends every session of the user (the caller logs the current one in again).
+    The current password is checked by `check_current_password`.
+    """
+    f = Fields(data)
+    check_current_password(user, f, client)
+    new = new_password(f, "new_password")
     if "new_password" not in f.errors and f.data.get("new_password_confirm") != new:
         f.error("new_password_confirm", "Les deux mots de passe ne sont pas identiques.")
     f.check()
@@ -310,5 +316,6 @@ def me_dict(user: User) -> dict[str, Any]:
     return {
         **user_dict(user),
         "roles": user.roles,
+        "email_verified": user.email_verified_at is not None,
         "places": [{"slug": slug, "role": role} for slug, role in rows],
     }

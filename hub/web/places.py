@@ -1,5 +1,5 @@
-"""Pages: my places, a tiers-lieu's creation, labelling a fabrique, members, and the
-public page of every place."""
+"""Pages: my places, a tiers-lieu's creation, labelling a fabrique, members (invitations,
+join requests, removal), and the public page of every place."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from hub.errors import NotFound
 from hub.reference import DEPARTEMENTS, REGIONS
 from hub.rules import labels, permissions
-from hub.services import places
+from hub.services import membership, places
 from hub.web.access import current_actor, require
 from hub.web.forms import committed
 from models import HUB_KINDS
@@ -103,6 +103,10 @@ def show(slug: str):  # type: ignore[no-untyped-def]
         region=REGIONS.get(place.region),
         resources=places.place_resources(place),
         may_manage=actor is not None and permissions.may_manage_members(actor, place.id),
+        may_ask_to_join=actor is not None and permissions.may_ask_to_join(actor, place.id),
+        is_member=actor is not None and actor.belongs_to(place.id),
+        pending_request=(membership.pending_request(place, current_user)
+                         if actor is not None and not actor.belongs_to(place.id) else None),
     )
 
 
@@ -118,9 +122,13 @@ def members(slug: str):  # type: ignore[no-untyped-def]
     status = 200
     if request.method == "POST":
         with committed() as outcome:
-            membership = places.add_member(place, request.form, current_user)
-            outcome.success = (f"{membership.user.name} est maintenant "
-                               f"{labels.MEMBER_ROLE[membership.role].lower()} de ce lieu.")
+            added = membership.add_member(place, request.form, current_user)
+            if isinstance(added, membership.Invited):
+                outcome.success = (f"Aucun compte n'a l'adresse {added.email} : une invitation lui est "
+                                   f"envoyée pour rejoindre ce lieu comme {labels.MEMBER_ROLE[added.role].lower()}.")
+            else:
+                outcome.success = (f"{added.user.name} est maintenant "
+                                   f"{labels.MEMBER_ROLE[added.role].lower()} de ce lieu.")
         if outcome.error is None:
             return redirect(url_for("places.members", slug=place.slug))
         values, errors, status = request.form, outcome.error.fields, outcome.error.status
@@ -128,7 +136,69 @@ def members(slug: str):  # type: ignore[no-untyped-def]
         "places/members.html",
         place=place,
         memberships=places.members_of(place),
+        join_requests=(membership.pending_requests(place, current_user)
+                       if permissions.may_answer_join_requests(actor, place.id) else []),
+        may_remove=lambda m: permissions.may_remove_member(actor, place.id, m.user_id),
         values=values,
         errors=errors,
         **_options(),
     ), status
+
+
+@bp.route("/<slug>/rejoindre", methods=["GET", "POST"])
+@login_required
+def join(slug: str):  # type: ignore[no-untyped-def]
+    place = _place_or_404(slug)
+    values: Any = {}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        with committed("Votre demande est envoyée aux gestionnaires du lieu : vous recevrez leur "
+                       "réponse par courriel.") as outcome:
+            membership.ask_to_join(place, current_user, request.form)
+        if outcome.error is None or outcome.error.status == 409:
+            return redirect(url_for("places.show", slug=place.slug))
+        values, errors, status = request.form, outcome.error.fields, outcome.error.status
+    return render_template("places/join.html", place=place, values=values, errors=errors), status
+
+
+@bp.post("/<slug>/demandes/<request_id>/<decision>")
+@login_required
+def decide(slug: str, request_id: str, decision: str):  # type: ignore[no-untyped-def]
+    place = _place_or_404(slug)
+    if decision not in ("accepter", "refuser"):
+        abort(404)
+    accept = decision == "accepter"
+    with committed() as outcome:
+        decided = membership.decide(request_id, current_user, accept, request.form)
+        outcome.success = (f"{decided.user.name} est maintenant membre de ce lieu." if accept else
+                           f"La demande de {decided.user.name} est refusée ; un message l'en informe.")
+    if outcome.error is not None and outcome.error.status in (403, 404):
+        abort(outcome.error.status)
+    return redirect(url_for("places.members", slug=place.slug))
+
+
+@bp.route("/<slug>/membres/<user_id>/retirer", methods=["GET", "POST"])
+@login_required
+def remove_member(slug: str, user_id: str):  # type: ignore[no-untyped-def]
+    """A confirmation page, then the removal (or a member leaving)."""
+    place = _place_or_404(slug)
+    actor = current_actor()
+    target = next((m for m in places.members_of(place) if str(m.user_id) == user_id), None)
+    if target is None:
+        abort(404)
+    if actor is None or not permissions.may_remove_member(actor, place.id, target.user_id):
+        abort(403)
+    leaving = target.user_id == current_user.id
+    if request.method == "GET":
+        return render_template("places/remove.html", place=place, target=target, leaving=leaving)
+    name = target.user.name
+    with committed() as outcome:
+        membership.remove_member(place, target.user_id, current_user)
+        outcome.success = (f"Vous avez quitté « {place.name} »." if leaving else
+                           f"{name} ne fait plus partie de ce lieu.")
+    if outcome.error is not None:
+        return redirect(url_for("places.members" if not leaving else "places.show", slug=place.slug))
+    if leaving:
+        return redirect(url_for("places.show", slug=place.slug))
+    return redirect(url_for("places.members", slug=place.slug))
