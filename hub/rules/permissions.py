@@ -113,3 +113,8 @@ def may_supervise_mail(actor: Actor) -> bool:
 
 def may_read_hub_figures(actor: Actor, place_id: int) -> bool:
     return sees_network(actor) or actor.manages(place_id)
+
+
+def may_edit_place(actor: Actor, place_id: int) -> bool:
+    """Change a place's identity, address and contact: its managers, admin and ANCT."""
+    return sees_network(actor) or actor.manages(place_id)

@@ -17,8 +17,8 @@ from slugify import slugify
 
 from hub.errors import Duplicate, Forbidden, Invalid, InvalidState, NotFound
 from hub.extensions import db
-from hub.reference import DEPARTEMENTS, REGIONS, departement, departement_from_insee
-from hub.rules import labels, permissions
+from hub.reference import DEPARTEMENTS, REGIONS, communes, departement
+from hub.rules import labels, permissions, validation
 from hub.rules.permissions import Actor
 from hub.services import audit
 from hub.rules.validation import Fields
@@ -55,25 +55,26 @@ def validate_place(data: Mapping[str, Any], *, require_insee: bool = False,
     they must agree. `region` always derives from the département.
     """
     f = Fields(data)
+    insee = f.text("insee", required=require_insee, max_len=5)
+    found = None
+    if insee is not None:
+        found = communes.commune(insee)
+        if found is None:
+            f.error("insee", "Code INSEE inconnu : ce n'est pas celui d'une commune actuelle "
+                             "(5 caractères, par exemple 29039 pour Concarneau).")
+    # With a known commune, its name and position come from the reference: they may be
+    # left out (a given position wins: a pin moved on the map).
     values: dict[str, Any] = {
         "name": f.text("name", required=True, max_len=200),
         "kind": f.choice("kind", kinds, required=True),
-        "commune": f.text("commune", required=True, max_len=120),
+        "commune": f.text("commune", required=found is None and insee is None, max_len=120),
         "territory": f.choice("territory", TERRITORIES, required=True),
-        "lat": f.number("lat", required=True, minimum=-90, maximum=90),
-        "lon": f.number("lon", required=True, minimum=-180, maximum=180),
+        "lat": f.number("lat", required=insee is None, minimum=-90, maximum=90),
+        "lon": f.number("lon", required=insee is None, minimum=-180, maximum=180),
         "description": f.text("description", max_len=5000, default="", multiline=True),
         "legal_form": f.choice("legal_form", LEGAL_FORMS),
     }
-
-    insee = f.text("insee", required=require_insee, max_len=5)
-    insee_dep = None
-    if insee is not None:
-        insee = insee.upper()
-        insee_dep = departement_from_insee(insee)
-        if insee_dep is None:
-            f.error("insee", "Code INSEE de commune invalide (5 caractères, ex. 29039).")
-    values["insee"] = insee
+    values["insee"] = found.code if found else insee
 
     dep_code = f.text("departement", required=insee is None, max_len=3)
     dep = None
@@ -81,12 +82,19 @@ def validate_place(data: Mapping[str, Any], *, require_insee: bool = False,
         dep = departement(dep_code)
         if dep is None:
             f.error("departement", "Département inconnu.")
-        elif insee_dep is not None and insee_dep != dep.code:
-            f.error("insee", f"Cette commune n'est pas dans le département {dep.code}.")
-    elif insee_dep is not None:
-        dep = DEPARTEMENTS[insee_dep]
+        elif found is not None and found.departement != dep.code:
+            message = f"{found.name} ({found.code}) est dans le département {found.departement}, pas dans le {dep.code}."
+            f.error("departement", message)
+            f.error("insee", message)
+    elif found is not None:
+        dep = DEPARTEMENTS[found.departement]
+    if found is not None:
+        values["commune"] = found.name
+        if "lat" not in f.errors and "lon" not in f.errors and (values["lat"] is None or values["lon"] is None):
+            values["lat"], values["lon"] = found.lat, found.lon
     values["departement"] = dep.code if dep else None
     values["region"] = dep.region_code if dep else None
+    values.update(_identity(f, found))
 
     website = f.text("website", max_len=300)
     if website is not None:
@@ -118,6 +126,51 @@ def validate_place(data: Mapping[str, Any], *, require_insee: bool = False,
     return values
 
 
+def _identity(f: Fields, found: communes.Commune | None) -> dict[str, Any]:
+    """Address, postal code, SIRET or RNA, email and phone; `found` is the place's commune."""
+    values: dict[str, Any] = {"address": f.text("address", max_len=300)}
+    postal_code = f.text("postal_code", max_len=5)
+    if postal_code is not None:
+        if not validation.POSTAL_CODE_RE.match(postal_code):
+            f.error("postal_code", "Code postal invalide (5 chiffres, par exemple 29900).")
+            postal_code = None
+        elif found is not None and postal_code not in found.postal_codes:
+            f.error("postal_code", f"Ce code postal n'est pas celui de {found.name} : "
+                                   + " ou ".join(found.postal_codes) + ".")
+            postal_code = None
+    elif found is not None and len(found.postal_codes) == 1:
+        postal_code = found.postal_codes[0]
+    values["postal_code"] = postal_code
+
+    siret = f.text("siret", max_len=20)
+    if siret is not None:
+        siret = validation.compact_identifier(siret)
+        if not validation.SIRET_RE.match(siret):
+            f.error("siret", "SIRET invalide : 14 chiffres attendus.")
+            siret = None
+        elif not validation.siret_ok(siret):
+            f.error("siret", "SIRET invalide : sa clé de contrôle ne correspond pas (vérifiez les chiffres).")
+            siret = None
+    values["siret"] = siret
+    rna = f.text("rna", max_len=12)
+    if rna is not None:
+        rna = validation.compact_identifier(rna)
+        if not validation.rna_ok(rna):
+            f.error("rna", "Numéro RNA invalide : un W suivi de 9 chiffres (par exemple W751234567).")
+            rna = None
+    values["rna"] = rna
+
+    values["email"] = f.email("email", required=False)
+    phone = f.text("phone", max_len=30)
+    if phone is not None:
+        normalized = validation.normalize_phone(phone)
+        if normalized is None:
+            f.error("phone", "Numéro de téléphone invalide (par exemple 01 80 05 98 80 ou +33 1 80 05 98 80).")
+        phone = normalized
+    values["phone"] = phone
+    return values
+
+
 def create_place(data: Mapping[str, Any], actor: User | None) -> Place:
     """A new place; a tiers-lieu's creator becomes its manager.
 
@@ -132,6 +185,47 @@ def create_place(data: Mapping[str, Any], actor: User | None) -> Place:
     if actor is not None and place.kind == "tiers_lieu":
         db.session.add(Membership(user_id=actor.id, place_id=place.id, role="manager"))
     audit.record(actor, "place.created", place, slug=place.slug, kind=place.kind)
+    return place
+
+
+# What a PATCH may change; the kind is set at creation, the label fields by admin and ANCT.
+EDITABLE = ("name", "commune", "insee", "departement", "territory", "lat", "lon", "description",
+            "website", "legal_form", "address", "postal_code", "siret", "rna", "email", "phone")
+LABEL_FIELDS = ("label_wave", "subsidy_eur")
+
+
+def patch_place(place: Place, data: Mapping[str, Any], actor: User) -> Place:
+    """Change some fields of a place (the others keep their values; null clears one).
+
+    The merged place goes through `validate_place` as a whole, so that a new INSEE code
+    brings its commune, département, région and, unless the body moves it, its position.
+    Forbidden unless the actor manages the place or is admin or ANCT; the label fields
+    are for admin and ANCT only.
+    """
+    who = actor_of(actor)
+    if not permissions.may_edit_place(who, place.id):
+        raise Forbidden("Seuls les gestionnaires du lieu, l'ANCT et les administrateurs peuvent le modifier.")
+    if any(name in data for name in LABEL_FIELDS) and not permissions.may_label(who):
+        raise Forbidden("Seuls l'ANCT et les administrateurs modifient la labellisation d'une fabrique.")
+    if "kind" in data and data["kind"] != place.kind:
+        raise Invalid(fields={"kind": "Le type d'un lieu ne se change pas."})
+    merged: dict[str, Any] = {name: getattr(place, name) for name in EDITABLE + LABEL_FIELDS}
+    merged["kind"] = place.kind
+    merged["label_wave"] = place.label_wave.isoformat() if place.label_wave else None
+    if "insee" in data:
+        for name in ("commune", "departement", "postal_code"):
+            merged.pop(name)
+        if "lat" not in data and "lon" not in data:
+            merged.pop("lat")
+            merged.pop("lon")
+    merged.update({name: data[name] for name in EDITABLE + LABEL_FIELDS if name in data})
+    values = validate_place(merged)
+    changes = {name: value for name, value in values.items() if getattr(place, name) != value}
+    for name, value in changes.items():
+        setattr(place, name, value)
+    if changes:
+        db.session.flush()
+        audit.record(actor, "place.updated", place, slug=place.slug, fields=sorted(changes))
     return place
 
 
@@ -210,10 +304,17 @@ def place_dict(place: Place) -> dict[str, Any]:
         "lon": place.lon,
         "description": place.description or "",
         "website": place.website,
+        "address": place.address,
+        "postal_code": place.postal_code,
+        "siret": place.siret,
+        "rna": place.rna,
+        "email": place.email,
+        "phone": place.phone,
         "legal_form": place.legal_form,
         "label_wave": place.label_wave.isoformat() if place.label_wave else None,
         "subsidy_eur": place.subsidy_eur,
         "created_at": to_iso(place.created_at),
+        "updated_at": to_iso(place.updated_at),
     }
 
 
