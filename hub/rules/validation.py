@@ -265,3 +265,53 @@ def normalize_phone(value: str) -> str | None:
         return None
     code = _OVERSEAS_PREFIXES.get(number[1:4], "33")
     return f"+{code}{number[1:]}"
+
+
+def place_identity(f: Fields, commune_name: str | None,
+                   postal_codes: tuple[str, ...] | None) -> dict[str, Any]:
+    """A place's address, postal code, SIRET or RNA, email and phone, read from `f`.
+
+    `postal_codes` are those of the place's commune when it is known (`commune_name`):
+    the postal code must be one of them, and is the commune's when it has only one.
+    """
+    values: dict[str, Any] = {"address": f.text("address", max_len=300)}
+    postal_code = f.text("postal_code", max_len=5)
+    if postal_code is not None:
+        if not POSTAL_CODE_RE.match(postal_code):
+            f.error("postal_code", "Code postal invalide (5 chiffres, par exemple 29900).")
+            postal_code = None
+        elif postal_codes is not None and postal_code not in postal_codes:
+            f.error("postal_code", f"Ce code postal n'est pas celui de {commune_name} : "
+                                   + " ou ".join(postal_codes) + ".")
+            postal_code = None
+    elif postal_codes is not None and len(postal_codes) == 1:
+        postal_code = postal_codes[0]
+    values["postal_code"] = postal_code
+
+    siret = f.text("siret", max_len=20)
+    if siret is not None:
+        siret = compact_identifier(siret)
+        if not SIRET_RE.match(siret):
+            f.error("siret", "SIRET invalide : 14 chiffres attendus.")
+            siret = None
+        elif not siret_ok(siret):
+            f.error("siret", "SIRET invalide : sa clé de contrôle ne correspond pas (vérifiez les chiffres).")
+            siret = None
+    values["siret"] = siret
+    rna = f.text("rna", max_len=12)
+    if rna is not None:
+        rna = compact_identifier(rna)
+        if not rna_ok(rna):
+            f.error("rna", "Numéro RNA invalide : un W suivi de 9 chiffres (par exemple W751234567).")
+            rna = None
+    values["rna"] = rna
+
+    values["email"] = f.email("email", required=False)
+    phone = f.text("phone", max_len=30)
+    if phone is not None:
+        normalized = normalize_phone(phone)
+        if normalized is None:
+            f.error("phone", "Numéro de téléphone invalide (par exemple 01 80 05 98 80 ou +33 1 80 05 98 80).")
+        phone = normalized
+    values["phone"] = phone
+    return values

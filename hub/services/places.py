@@ -94,7 +94,8 @@ def validate_place(data: Mapping[str, Any], *, require_insee: bool = False,
             values["lat"], values["lon"] = found.lat, found.lon
     values["departement"] = dep.code if dep else None
     values["region"] = dep.region_code if dep else None
-    values.update(_identity(f, found))
+    values.update(validation.place_identity(f, found.name if found else None,
+                                            found.postal_codes if found else None))
 
     website = f.text("website", max_len=300)
     if website is not None:
@@ -123,51 +124,6 @@ def validate_place(data: Mapping[str, Any], *, require_insee: bool = False,
         subsidy = None
     values["subsidy_eur"] = subsidy
     f.check()
-    return values
-
-
-def _identity(f: Fields, found: communes.Commune | None) -> dict[str, Any]:
-    """Address, postal code, SIRET or RNA, email and phone; `found` is the place's commune."""
-    values: dict[str, Any] = {"address": f.text("address", max_len=300)}
-    postal_code = f.text("postal_code", max_len=5)
-    if postal_code is not None:
-        if not validation.POSTAL_CODE_RE.match(postal_code):
-            f.error("postal_code", "Code postal invalide (5 chiffres, par exemple 29900).")
-            postal_code = None
-        elif found is not None and postal_code not in found.postal_codes:
-            f.error("postal_code", f"Ce code postal n'est pas celui de {found.name} : "
-                                   + " ou ".join(found.postal_codes) + ".")
-            postal_code = None
-    elif found is not None and len(found.postal_codes) == 1:
-        postal_code = found.postal_codes[0]
-    values["postal_code"] = postal_code
-
-    siret = f.text("siret", max_len=20)
-    if siret is not None:
-        siret = validation.compact_identifier(siret)
-        if not validation.SIRET_RE.match(siret):
-            f.error("siret", "SIRET invalide : 14 chiffres attendus.")
-            siret = None
-        elif not validation.siret_ok(siret):
-            f.error("siret", "SIRET invalide : sa clé de contrôle ne correspond pas (vérifiez les chiffres).")
-            siret = None
-    values["siret"] = siret
-    rna = f.text("rna", max_len=12)
-    if rna is not None:
-        rna = validation.compact_identifier(rna)
-        if not validation.rna_ok(rna):
-            f.error("rna", "Numéro RNA invalide : un W suivi de 9 chiffres (par exemple W751234567).")
-            rna = None
-    values["rna"] = rna
-
-    values["email"] = f.email("email", required=False)
-    phone = f.text("phone", max_len=30)
-    if phone is not None:
-        normalized = validation.normalize_phone(phone)
-        if normalized is None:
-            f.error("phone", "Numéro de téléphone invalide (par exemple 01 80 05 98 80 ou +33 1 80 05 98 80).")
-        phone = normalized
-    values["phone"] = phone
     return values
 
 
