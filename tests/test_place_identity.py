@@ -246,3 +246,59 @@ def test_the_migration_fills_existing_places_from_their_insee_code(tmp_path):
     assert (rows["b"].region, rows["b"].postal_code) == ("11", None)  # 21 postal codes: none chosen
     assert (rows["c"].commune, rows["c"].region) == ("Ailleurs", "00")
     assert all(row.updated_at for row in rows.values())
+
+
+# --- the pages -----------------------------------------------------------------------------
+
+def test_the_creation_form_needs_only_the_insee_code_for_commune_and_position(client, make, auth):
+    make.user(email="a@example.org")
+    auth.login("a@example.org")
+    form = {"name": "La Ruche", "commune": "quimper", "insee": "29232", "territory": "urbain",
+            "siret": "434 933 123 00029", "address": "3 place Saint-Corentin", "phone": "02 98 00 00 00"}
+    response = client.post("/lieux/", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    place = place_row("la-ruche")
+    assert (place.commune, place.departement, place.postal_code) == ("Quimper", "29", "29000")
+    assert (place.lat, place.lon) == (47.99619, -4.10203)
+    page = client.get("/lieux/la-ruche").get_data(as_text=True)
+    assert "3 place Saint-Corentin" in page and "29000 Quimper" in page
+    assert "02 98 00 00 00" in page and 'href="tel:+33298000000"' in page
+
+
+def test_the_form_carries_the_commune_picker_without_inline_script(client, make, auth):
+    make.user(email="a@example.org")
+    auth.login("a@example.org")
+    page = client.get("/lieux/").get_data(as_text=True)
+    assert 'data-communes-url="/communes"' in page and 'role="combobox"' in page
+    assert "js/place-form.js" in page and "vendor/leaflet/leaflet.js" in page
+    assert "<script>" not in page
+
+
+def test_a_manager_completes_the_place_on_its_edit_page(client, auth, konk):
+    auth.login("manager@example.org")
+    assert "Modifier le lieu" in client.get("/lieux/konk").get_data(as_text=True)
+    form = {"name": "Konk Ar Lab", "commune": "Concarneau", "insee": "29039", "departement": "29",
+            "territory": "urbain", "lat": "47.87", "lon": "-3.92", "address": "12 rue de Kerandon",
+            "postal_code": "29900", "rna": "W291234567"}
+    response = client.post("/lieux/konk/modifier", data=form)
+    assert response.status_code == 302
+    place = place_row("konk")
+    assert (place.address, place.postal_code, place.rna) == ("12 rue de Kerandon", "29900", "W291234567")
+
+
+def test_a_bad_field_on_the_edit_page_is_shown_in_french_and_changes_nothing(client, auth, konk):
+    auth.login("manager@example.org")
+    form = {"name": "Konk Ar Lab", "insee": "29039", "territory": "urbain", "address": "Port",
+            "siret": "43493312300028", "postal_code": "29000"}
+    response = client.post("/lieux/konk/modifier", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "sa clé de contrôle ne correspond pas" in page
+    assert "Ce code postal n&#39;est pas celui de Concarneau" in page
+    assert place_row("konk").address is None
+
+
+def test_a_member_may_not_open_the_edit_page(client, auth, konk):
+    auth.login("member@example.org")
+    assert client.get("/lieux/konk/modifier").status_code == 403
+    assert "Modifier le lieu" not in client.get("/lieux/konk").get_data(as_text=True)

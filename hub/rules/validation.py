@@ -315,3 +315,15 @@ def place_identity(f: Fields, commune_name: str | None,
         phone = normalized
     values["phone"] = phone
     return values
+
+
+def display_phone(number: str) -> str:
+    """A stored phone number as the French read it: "+33298501234" -> "02 98 50 12 34"."""
+    national = None
+    if number.startswith("+33") and len(number) == 12:
+        national = "0" + number[3:]
+    elif number[1:4] in ("590", "594", "262", "596") and len(number) == 13:
+        national = "0" + number[4:]
+    if national is None:
+        return number
+    return " ".join(national[i:i + 2] for i in range(0, 10, 2))
