@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from hub import reference
 from hub.extensions import db
 from hub.services import network
-from hub.timeutil import PARIS, local
+from hub.timeutil import local
 from models import HUB_KINDS, Booking, Place
 
 logger = logging.getLogger(__name__)
@@ -73,11 +73,18 @@ def lieux(place_url: Callable[[str], str]) -> list[dict[str, Any]]:
 
     `place_url(slug)` is the public address of a place's page (the `prise_rdv`).
     """
-    places = db.session.scalars(sa.select(Place).where(publishable()).order_by(Place.slug))
+    # Rows, not Place objects: at the national scale (3,860 places) building the ORM
+    # objects cost more than everything else put together.
+    places = db.session.execute(sa.select(*_LIEU_COLUMNS).where(publishable()).order_by(Place.slug))
     return [_lieu(place, place_url) for place in places]
 
 
-def _lieu(place: Place, place_url: Callable[[str], str]) -> dict[str, Any]:
+_LIEU_COLUMNS = (Place.slug, Place.name, Place.kind, Place.commune, Place.insee, Place.postal_code,
+                 Place.address, Place.lat, Place.lon, Place.siret, Place.rna, Place.phone, Place.email,
+                 Place.website, Place.description, Place.updated_at)
+
+
+def _lieu(place: sa.Row[Any], place_url: Callable[[str], str]) -> dict[str, Any]:
     description = " ".join((place.description or "").split())
     if len(description) > SUMMARY_MAX:
         summary = description[:SUMMARY_MAX - 1].rsplit(" ", 1)[0] + "…"
@@ -106,7 +113,9 @@ def _lieu(place: Place, place_url: Callable[[str], str]) -> dict[str, Any]:
         "formations_labels": FABRIQUES_LABEL if place.kind in HUB_KINDS else None,
         "prise_rdv": place_url(place.slug),
     }
-    return {name: values.get(name) for name in columns()}
+    record = dict.fromkeys(columns())  # every column, in the schema's order
+    record.update(values)
+    return record
 
 
 def lieux_csv(records: Iterable[dict[str, Any]]) -> str:
@@ -150,26 +159,31 @@ def coverage() -> Coverage:
 
 # --- Served flows -----------------------------------------------------------------------
 
+def _paris_year(dialect: str) -> sa.ColumnElement[Any]:
+    """The year of a booking's start in Paris time. The year always turns in winter time
+    (UTC+1): the Paris year is the UTC year of the start plus one hour."""
+    if dialect == "postgresql":
+        return sa.cast(sa.func.extract("year", sa.func.timezone("Europe/Paris", Booking.start_at)), sa.Integer)
+    # SQLite keeps the UTC datetimes as text.
+    return sa.cast(sa.func.strftime("%Y", Booking.start_at, "+1 hour"), sa.Integer)
+
+
 def flux() -> list[tuple[Any, ...]]:
     """(year, host, host's INSEE code, served place, its INSEE code, bookings,
-    beneficiaries, hours): the network's served flows (hub.services.network, the same
-    definitions as /network/hubs: confirmed bookings of one place on another's
-    resources), for each calendar year of Paris time in which there were any."""
-    first, last = db.session.execute(
-        sa.select(sa.func.min(Booking.start_at), sa.func.max(Booking.start_at))
-        .where(Booking.status == "confirmed")
-    ).one()
-    if first is None:
-        return []
-    names = {pid: (name, insee) for pid, name, insee in db.session.execute(
+    beneficiaries, hours): the network's served flows, by calendar year (Paris time).
+
+    The one aggregate of hub.services.network (`flows_query`: confirmed bookings of one
+    place on another's resources, the definitions of /network/hubs), grouped by year too.
+    """
+    dialect = db.engine.dialect.name
+    year = _paris_year(dialect)
+    query = network.flows_query(network.Period(), dialect).add_columns(year).group_by(year)
+    names = {pid: (name, insee or "") for pid, name, insee in db.session.execute(
         sa.select(Place.id, Place.name, Place.insee))}
     rows = []
-    for year in range(local(first).year, local(last).year + 1):
-        period = network.Period(datetime(year, 1, 1, tzinfo=PARIS), datetime(year + 1, 1, 1, tzinfo=PARIS))
-        for flow in network.read_flows(period):
-            host, served = names[flow.host], names[flow.place]
-            rows.append((year, host[0], host[1] or "", served[0], served[1] or "",
-                         flow.bookings, flow.beneficiaries, round(flow.hours, 2)))
+    for host, served, bookings, beneficiaries, hours, in_year in db.session.execute(query):
+        rows.append((int(in_year), *names[host], *names[served], int(bookings), int(beneficiaries or 0),
+                     round(float(hours or 0.0), 2)))
     rows.sort(key=lambda r: (r[0], r[1], r[3]))
     return rows
 
