@@ -127,6 +127,7 @@ def test_a_commune_with_several_postal_codes_takes_one_of_them(client, make, aut
         ({"address": "12 rue\nde Brest"}, "address"),
         ({"insee": None, "lat": None}, "lat"),  # without a commune, a position is needed
         ({"insee": None}, "commune"),
+        ({"lat": 47.9}, "lon"),  # half a position
     ],
 )
 def test_bad_identity_is_422_naming_the_field_and_writes_nothing(client, make, auth, change, field):

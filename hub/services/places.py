@@ -50,9 +50,11 @@ def validate_place(data: Mapping[str, Any], *, require_insee: bool = False,
                    kinds: tuple[str, ...] = PLACE_KINDS) -> dict[str, Any]:
     """The column values of a place from untrusted input, or Invalid with every problem.
 
-    The one validator for the API, the pages and the CSV import. `departement` may be
-    left out when `insee` is given (it is then derived from it); when both are given
-    they must agree. `region` always derives from the département.
+    The one validator for the API, the pages and the CSV imports. `insee` must name a
+    current commune of the COG (hub.reference.communes); its commune, département,
+    région, postal code (when it has one only) and position then derive from it, and a
+    `departement` or `postal_code` given as well must agree. Without `insee`, commune,
+    département and position are required. `region` always derives from the département.
     """
     f = Fields(data)
     insee = f.text("insee", required=require_insee, max_len=5)
@@ -67,7 +69,7 @@ def validate_place(data: Mapping[str, Any], *, require_insee: bool = False,
     values: dict[str, Any] = {
         "name": f.text("name", required=True, max_len=200),
         "kind": f.choice("kind", kinds, required=True),
-        "commune": f.text("commune", required=found is None and insee is None, max_len=120),
+        "commune": f.text("commune", required=insee is None, max_len=120),
         "territory": f.choice("territory", TERRITORIES, required=True),
         "lat": f.number("lat", required=insee is None, minimum=-90, maximum=90),
         "lon": f.number("lon", required=insee is None, minimum=-180, maximum=180),
@@ -90,8 +92,11 @@ def validate_place(data: Mapping[str, Any], *, require_insee: bool = False,
         dep = DEPARTEMENTS[found.departement]
     if found is not None:
         values["commune"] = found.name
-        if "lat" not in f.errors and "lon" not in f.errors and (values["lat"] is None or values["lon"] is None):
+        if values["lat"] is None and values["lon"] is None and not {"lat", "lon"} & set(f.errors):
             values["lat"], values["lon"] = found.lat, found.lon
+        elif values["lat"] is None or values["lon"] is None:
+            for name in ("lat", "lon"):
+                f.error(name, "Donnez la latitude et la longitude, ou aucune des deux (la position de la commune).")
     values["departement"] = dep.code if dep else None
     values["region"] = dep.region_code if dep else None
     values.update(validation.place_identity(f, found.name if found else None,
