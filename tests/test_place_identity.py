@@ -2,7 +2,7 @@
 address, SIRET or RNA, contact, through POST and PATCH /places; the migration's fill."""
 from __future__ import annotations
 
-import os
+from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +12,8 @@ from hub import create_app
 from hub.extensions import db
 from hub.rules import validation
 from models import Place
+from models.base import UTCDateTime
+from tests.test_migrations import empty_database_url  # noqa: F401  (the fixture)
 
 VALID_SIRET = "43493312300029"  # the standard's own example
 KONK = {
@@ -224,20 +226,22 @@ def test_patching_an_unknown_place_is_404(client, auth, konk):
 
 # --- the migration -------------------------------------------------------------------------
 
-def test_the_migration_fills_existing_places_from_their_insee_code(tmp_path):
-    if os.environ.get("TEST_DATABASE", "sqlite") == "postgresql":
-        pytest.skip("the same SQL runs on both; the schema itself is checked by test_migrations")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}", "TESTING": True})
+def test_the_migration_fills_existing_places_from_their_insee_code(empty_database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True})
     with app.app_context():
         upgrade(revision="8576a5da5b48")
+        # The table as that revision had it, written with Core as data already in place.
+        before = sa.table("places", *(sa.column(name) for name in (
+            "slug", "name", "kind", "commune", "insee", "departement", "region", "territory",
+            "lat", "lon", "description")), sa.column("created_at", UTCDateTime()))
         with db.engine.begin() as conn:
-            for slug, insee, commune, dep in (("a", "29039", "concarneau", "29"),
-                                              ("b", "75056", "Paris", "75"), ("c", None, "Ailleurs", "29")):
-                conn.execute(sa.text(
-                    "INSERT INTO places (slug, name, kind, commune, insee, departement, region, territory,"
-                    " lat, lon, description, created_at) VALUES (:slug, :slug, 'tiers_lieu', :commune, :insee,"
-                    " :dep, '00', 'urbain', 47, -3, '', '2024-01-01 00:00:00.000000')"),
-                    {"slug": slug, "insee": insee, "commune": commune, "dep": dep})
+            conn.execute(before.insert(), [
+                {"slug": slug, "name": slug, "kind": "tiers_lieu", "commune": commune, "insee": insee,
+                 "departement": dep, "region": "00", "territory": "urbain", "lat": 47.0, "lon": -3.0,
+                 "description": "", "created_at": datetime(2024, 1, 1, tzinfo=timezone.utc)}
+                for slug, insee, commune, dep in (("a", "29039", "concarneau", "29"),
+                                                  ("b", "75056", "Paris", "75"), ("c", None, "Ailleurs", "29"))
+            ])
         upgrade()
         with db.engine.connect() as conn:
             rows = {row.slug: row for row in conn.execute(sa.text(
