@@ -19,6 +19,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(import_fabriques_command)
+    app.cli.add_command(import_places_command)
     app.cli.add_command(booking_group)
     app.cli.add_command(worker_command)
     app.cli.add_command(mail_test_command)
@@ -96,6 +97,42 @@ def import_fabriques_command(csv_file: Path, dry_run: bool) -> None:
         click.echo(f"Erreur de la base de données, rien n'a été importé : {cause}", err=True)
         raise SystemExit(1) from None
     click.echo(summary.replace("à créer", "créée(s)").replace("à mettre à jour", "mise(s) à jour"))
+
+
+@click.command("import-places")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Valider et décrire l'import sans rien écrire.")
+@with_appcontext
+def import_places_command(csv_file: Path, dry_run: bool) -> None:
+    """Create or update tiers-lieux from a CSV file in the "Lieux de médiation numérique"
+    standard, matched by pivot (see docs/open-data.md). All or nothing."""
+    import sys
+
+    from tqdm import tqdm
+
+    from hub.services.place_import import import_places
+
+    def progress(rows, total):  # type: ignore[no-untyped-def]
+        return tqdm(rows, total=total, desc="Vérification", unit=" ligne", file=sys.stderr, disable=None)
+
+    report = import_places(csv_file.read_bytes(), dry_run=dry_run, progress=progress)
+    if report.ignored_columns:
+        click.echo("Colonnes ignorées : " + ", ".join(report.ignored_columns), err=True)
+    if report.errors:
+        db.session.rollback()
+        click.echo(f"{len(report.errors)} erreur(s) : rien n'a été importé.", err=True)
+        for error in report.errors:
+            click.echo(f"  {error}", err=True)
+        raise SystemExit(1)
+    summary = (f"{report.rows} ligne(s) : {len(report.created)} tiers-lieu(x) à créer, "
+               f"{len(report.updated)} à mettre à jour, {len(report.unchanged)} inchangé(s).")
+    if dry_run:
+        db.session.rollback()
+        click.echo("Simulation (--dry-run) : rien n'a été écrit.")
+        click.echo(summary)
+        return
+    db.session.commit()
+    click.echo(summary.replace("à créer", "créé(s)").replace("à mettre à jour", "mis à jour"))
 
 
 @click.group("booking")

@@ -47,6 +47,9 @@ class Place(Base):
             name="label_only_for_fabriques",
         ),
         sa.Index("ix_places_kind_departement", "kind", "departement"),
+        sa.CheckConstraint("siret IS NULL OR length(siret) = 14", name="siret_length"),
+        sa.CheckConstraint("rna IS NULL OR length(rna) = 10", name="rna_length"),
+        sa.CheckConstraint("postal_code IS NULL OR length(postal_code) = 5", name="postal_code_length"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -66,6 +69,16 @@ class Place(Base):
     label_wave: so.Mapped[date | None] = so.mapped_column(sa.Date)
     subsidy_eur: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # Identity and contact, as the "Lieux de médiation numérique" standard publishes them:
+    # a place reaches the open data once it has a pivot (SIRET, else RNA) and an address.
+    address: so.Mapped[str | None] = so.mapped_column(sa.String(300))
+    postal_code: so.Mapped[str | None] = so.mapped_column(sa.String(5))
+    siret: so.Mapped[str | None] = so.mapped_column(sa.String(14), index=True)
+    rna: so.Mapped[str | None] = so.mapped_column(sa.String(10), index=True)
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    phone: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    # The open data's date_maj.
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     memberships: so.Mapped[list[Membership]] = so.relationship(
         back_populates="place", cascade="all, delete-orphan"

@@ -37,13 +37,33 @@ PLACE_SCHEMA = {
                                 "gip_gie", "syndicat_mixte", "consortium"]},
         "label_wave": {"type": ["string", "null"], "format": "date"},
         "subsidy_eur": {"type": ["integer", "null"]},
+        "address": {"type": ["string", "null"]},
+        "postal_code": {"type": ["string", "null"]},
+        "siret": {"type": ["string", "null"]},
+        "rna": {"type": ["string", "null"]},
+        "email": {"type": ["string", "null"]},
+        "phone": {"type": ["string", "null"], "description": "Forme internationale : +33180059880"},
         "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
     },
+}
+
+IDENTITY_INPUT = {
+    "address": {"type": "string", "maxLength": 300, "description": "Numéro et voie"},
+    "postal_code": {"type": "string", "pattern": "^\\d{5}$",
+                    "description": "L'un des codes postaux de la commune (insee)"},
+    "siret": {"type": "string", "description": "14 chiffres, clé de Luhn vérifiée"},
+    "rna": {"type": "string", "description": "W suivi de 9 chiffres"},
+    "email": {"type": "string", "format": "email", "maxLength": 254},
+    "phone": {"type": "string", "maxLength": 30, "description": "Numéro français ; rendu en +33…"},
 }
 
 PLACE_INPUT = {
     "type": "object",
-    "required": ["name", "kind", "commune", "territory", "lat", "lon"],
+    "required": ["name", "kind", "territory"],
+    "description": "Sans insee : commune, departement, lat et lon sont obligatoires. Avec insee "
+                   "(vérifié dans le COG de l'INSEE) : commune, département et région s'en "
+                   "déduisent, lat et lon prennent par défaut la position de la commune.",
     "properties": {
         "name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"},
         "kind": {"enum": ["tiers_lieu", "fabrique", "fabrique_numerique"]},
@@ -62,7 +82,14 @@ PLACE_INPUT = {
         "label_wave": {"type": "string", "format": "date", "description": "Fabriques seulement"},
         "subsidy_eur": {"type": "integer", "minimum": 0, "maximum": places.MAX_SUBSIDY_EUR,
                         "description": "Fabriques seulement"},
+        **IDENTITY_INPUT,
     },
+}
+
+# PATCH: any subset of the fields; null clears an optional one.
+PLACE_PATCH = {
+    "type": "object",
+    "properties": {name: schema for name, schema in PLACE_INPUT["properties"].items() if name != "kind"},
 }
 
 MEMBERSHIP_SCHEMA = {
@@ -100,6 +127,14 @@ def get_place(slug: str):  # type: ignore[no-untyped-def]
     return jsonify(places.place_dict(places.get_place(slug)))
 
 
+@bp.patch("/places/<slug>")
+@auth_required
+def patch_place(slug: str):  # type: ignore[no-untyped-def]
+    place = places.patch_place(places.get_place(slug), json_body(), current_api_user())
+    db.session.commit()
+    return jsonify(places.place_dict(place))
+
+
 @bp.post("/places/<slug>/members")
 @auth_required
 def add_member(slug: str):  # type: ignore[no-untyped-def]
@@ -125,7 +160,7 @@ SPEC: dict = {
                 "400": error_response("Le corps n'est pas un objet JSON (bad_request)"),
                 "401": UNAUTHENTICATED,
                 "403": error_response("Une fabrique demandée par qui n'est ni admin ni ANCT (forbidden)"),
-                "422": error_response("Champ invalide : département inconnu, coordonnées hors bornes, nom manquant… (invalid, avec fields)"),
+                "422": error_response("Champ invalide : département inconnu ou contredit par le code INSEE, code INSEE inconnu, code postal d'une autre commune, SIRET à la clé fausse, RNA sans W, coordonnées hors bornes, nom manquant… (invalid, avec fields)"),
             },
         },
         "get": {
@@ -157,7 +192,26 @@ SPEC: dict = {
                 "401": UNAUTHENTICATED,
                 "404": error_response("Aucun lieu avec cet identifiant (not_found)"),
             },
-        }
+        },
+        "patch": {
+            "summary": "Modifier un lieu",
+            "description": "Gestionnaires du lieu, ANCT et admins ; les champs de labellisation "
+                           "(label_wave, subsidy_eur) pour l'ANCT et les admins seulement. Les "
+                           "champs absents gardent leur valeur, null efface un champ facultatif. "
+                           "Un nouveau code INSEE apporte sa commune, son département, sa région "
+                           "et, sauf lat/lon donnés, sa position.",
+            "parameters": [SLUG_PARAM],
+            "requestBody": {"required": True,
+                            "content": {"application/json": {"schema": PLACE_PATCH}}},
+            "responses": {
+                "200": json_response(PLACE_SCHEMA, "Le lieu modifié"),
+                "400": error_response("Le corps n'est pas un objet JSON (bad_request)"),
+                "401": UNAUTHENTICATED,
+                "403": error_response("Ni gestionnaire du lieu, ni ANCT, ni admin (forbidden)"),
+                "404": error_response("Aucun lieu avec cet identifiant (not_found)"),
+                "422": error_response("Champ invalide : code INSEE inconnu, code postal d'une autre commune, SIRET à la clé fausse… (invalid, avec fields)"),
+            },
+        },
     },
     "/api/v1/places/{slug}/members": {
         "post": {

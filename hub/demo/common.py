@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from hub.demo import data
-from hub.reference import departement_from_insee
+from hub.reference import communes as reference_communes
 from hub.timeutil import PARIS
 
 DEMO_PASSWORD = "demo-maillage-2026"
@@ -127,14 +127,15 @@ class Commune:
     lat: float
     lon: float
     departement: str
+    postal_codes: tuple[str, ...] = ()
 
 
 def communes() -> list[Commune]:
     result = []
-    for insee, name, lat, lon in data.COMMUNES:
-        dep = departement_from_insee(insee)
-        assert dep is not None, insee
-        result.append(Commune(insee, name, lat, lon, dep))
+    for insee in data.COMMUNES:
+        found = reference_communes.commune(insee)
+        assert found is not None, insee
+        result.append(Commune(insee, found.name, found.lat, found.lon, found.departement, found.postal_codes))
     return result
 
 

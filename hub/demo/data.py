@@ -1,274 +1,272 @@
 """Data tables for the demo network: communes, hubs, names and resource templates.
 
-COMMUNES holds real communes: INSEE codes and names from INSEE's Code officiel
-géographique (as packaged by Etalab in @etalab/decoupage-administratif 6.0.0,
-Licence Ouverte 2.0): every préfecture, plus the communes around the demo hubs.
-Their coordinates are approximate town centres entered by hand (within a few km),
-good enough for distances between places, not for a map at street level.
+COMMUNES holds the INSEE codes of real communes: every préfecture, plus the communes
+around the demo hubs. Their names, départements and positions come from the reference
+(hub.reference.communes, INSEE's Code officiel géographique); the names in the comments
+only help a reader.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-# (INSEE code, name, lat, lon)
-COMMUNES: tuple[tuple[str, str, float, float], ...] = (
-    ("01053", "Bourg-en-Bresse", 46.205, 5.226),
-    ("01283", "Oyonnax", 46.256, 5.655),
-    ("02408", "Laon", 49.564, 3.62),
-    ("03190", "Moulins", 46.566, 3.333),
-    ("04018", "Banon", 44.037, 5.629),
-    ("04070", "Digne-les-Bains", 44.093, 6.236),
-    ("04088", "Forcalquier", 43.9597, 5.78),
-    ("04112", "Manosque", 43.834, 5.786),
-    ("04209", "Sisteron", 44.195, 5.944),
-    ("05061", "Gap", 44.559, 6.079),
-    ("06088", "Nice", 43.71, 7.262),
-    ("07186", "Privas", 44.735, 4.599),
-    ("08105", "Charleville-Mézières", 49.762, 4.726),
-    ("09085", "Castillon-en-Couserans", 42.925, 1.031),
-    ("09122", "Foix", 42.965, 1.607),
-    ("09182", "Massat", 42.892, 1.352),
-    ("09261", "Saint-Girons", 42.9847, 1.1461),
-    ("10387", "Troyes", 48.297, 4.074),
-    ("11069", "Carcassonne", 43.213, 2.349),
-    ("12025", "Belmont-sur-Rance", 43.818, 2.755),
-    ("12044", "Camarès", 43.82, 2.88),
-    ("12052", "Capdenac-Gare", 44.576, 2.081),
-    ("12089", "Decazeville", 44.56, 2.251),
-    ("12145", "Millau", 44.098, 3.078),
-    ("12202", "Rodez", 44.35, 2.575),
-    ("12203", "Roquefort-sur-Soulzon", 43.976, 2.991),
-    ("12208", "Saint-Affrique", 43.9583, 2.8872),
-    ("13001", "Aix-en-Provence", 43.53, 5.447),
-    ("13005", "Aubagne", 43.292, 5.571),
-    ("13028", "La Ciotat", 43.175, 5.605),
-    ("13055", "Marseille", 43.297, 5.37),
-    ("13056", "Martigues", 43.405, 5.048),
-    ("13117", "Vitrolles", 43.46, 5.249),
-    ("14118", "Caen", 49.183, -0.371),
-    ("15014", "Aurillac", 44.926, 2.44),
-    ("16015", "Angoulême", 45.648, 0.156),
-    ("17300", "La Rochelle", 46.16, -1.151),
-    ("18033", "Bourges", 47.081, 2.399),
-    ("19272", "Tulle", 45.267, 1.77),
-    ("19275", "Ussel", 45.548, 2.31),
-    ("21231", "Dijon", 47.322, 5.041),
-    ("22025", "Callac", 48.403, -3.428),
-    ("22070", "Guingamp", 48.563, -3.15),
-    ("22136", "Loudéac", 48.178, -2.753),
-    ("22158", "Guerlédan", 48.2, -3.0),
-    ("22266", "Rostrenen", 48.2358, -3.3167),
-    ("22278", "Saint-Brieuc", 48.514, -2.765),
-    ("23008", "Aubusson", 45.956, 2.168),
-    ("23030", "Bourganeuf", 45.954, 1.756),
-    ("23069", "Crocq", 45.868, 2.366),
-    ("23079", "Felletin", 45.8833, 2.174),
-    ("23096", "Guéret", 46.171, 1.872),
-    ("24322", "Périgueux", 45.184, 0.721),
-    ("25047", "Baume-les-Dames", 47.352, 6.361),
-    ("25056", "Besançon", 47.238, 6.024),
-    ("25388", "Montbéliard", 47.51, 6.798),
-    ("25434", "Ornans", 47.106, 6.144),
-    ("25462", "Pontarlier", 46.904, 6.355),
-    ("26086", "Châtillon-en-Diois", 44.695, 5.484),
-    ("26108", "Crest", 44.728, 5.022),
-    ("26113", "Die", 44.7536, 5.3703),
-    ("26289", "Saillans", 44.696, 5.195),
-    ("26362", "Valence", 44.933, 4.892),
-    ("27229", "Évreux", 49.027, 1.151),
-    ("28085", "Chartres", 48.446, 1.489),
-    ("29019", "Brest", 48.3904, -4.4861),
-    ("29024", "Carhaix-Plouguer", 48.2756, -3.5733),
-    ("29027", "Châteauneuf-du-Faou", 48.188, -3.817),
-    ("29039", "Concarneau", 47.8753, -3.9189),
-    ("29042", "Crozon", 48.247, -4.49),
-    ("29046", "Douarnenez", 48.093, -4.329),
-    ("29058", "Fouesnant", 47.894, -4.012),
-    ("29081", "Huelgoat", 48.365, -3.746),
-    ("29103", "Landerneau", 48.451, -4.25),
-    ("29124", "Lesneven", 48.572, -4.321),
-    ("29151", "Morlaix", 48.577, -3.828),
-    ("29189", "Plougastel-Daoulas", 48.373, -4.37),
-    ("29217", "Pont-Aven", 47.855, -3.748),
-    ("29220", "Pont-l'Abbé", 47.867, -4.222),
-    ("29232", "Quimper", 47.996, -4.102),
-    ("29233", "Quimperlé", 47.873, -3.549),
-    ("29241", "Rosporden", 47.961, -3.834),
-    ("29260", "Saint-Renan", 48.433, -4.622),
-    ("29274", "Scaër", 48.028, -3.701),
-    ("29293", "Trégunc", 47.855, -3.852),
-    ("2A004", "Ajaccio", 41.919, 8.739),
-    ("2B033", "Bastia", 42.697, 9.451),
-    ("30007", "Alès", 44.125, 4.082),
-    ("30028", "Bagnols-sur-Cèze", 44.1623, 4.6197),
-    ("30032", "Beaucaire", 43.808, 4.644),
-    ("30141", "Laudun-l'Ardoise", 44.106, 4.656),
-    ("30189", "Nîmes", 43.837, 4.36),
-    ("30202", "Pont-Saint-Esprit", 44.257, 4.648),
-    ("30263", "Saint-Hippolyte-du-Fort", 43.963, 3.856),
-    ("30321", "Sommières", 43.784, 4.09),
-    ("30334", "Uzès", 44.012, 4.42),
-    ("30339", "Val-d'Aigoual", 44.081, 3.64),
-    ("30341", "Vauvert", 43.694, 4.277),
-    ("30350", "Le Vigan", 43.9906, 3.6058),
-    ("31069", "Blagnac", 43.637, 1.389),
-    ("31149", "Colomiers", 43.611, 1.335),
-    ("31395", "Muret", 43.462, 1.327),
-    ("31483", "Saint-Gaudens", 43.108, 0.724),
-    ("31555", "Toulouse", 43.605, 1.444),
-    ("31582", "Villefranche-de-Lauragais", 43.4, 1.717),
-    ("32013", "Auch", 43.646, 0.586),
-    ("33063", "Bordeaux", 44.838, -0.579),
-    ("34028", "Bédarieux", 43.616, 3.157),
-    ("34064", "Le Caylar", 43.864, 3.316),
-    ("34079", "Clermont-l'Hérault", 43.627, 3.432),
-    ("34108", "Frontignan", 43.448, 3.756),
-    ("34111", "Ganges", 43.934, 3.708),
-    ("34114", "Gignac", 43.652, 3.551),
-    ("34142", "Lodève", 43.7317, 3.3194),
-    ("34145", "Lunel", 43.676, 4.136),
-    ("34172", "Montpellier", 43.611, 3.877),
-    ("34301", "Sète", 43.403, 3.697),
-    ("35012", "Bain-de-Bretagne", 47.844, -1.683),
-    ("35115", "Fougères", 48.352, -1.199),
-    ("35188", "Montfort-sur-Meu", 48.138, -1.955),
-    ("35236", "Redon", 47.652, -2.084),
-    ("35238", "Rennes", 48.117, -1.678),
-    ("35360", "Vitré", 48.124, -1.209),
-    ("36044", "Châteauroux", 46.811, 1.686),
-    ("37261", "Tours", 47.394, 0.685),
-    ("38053", "Bourgoin-Jallieu", 45.586, 5.274),
-    ("38140", "Crolles", 45.285, 5.883),
-    ("38151", "Échirolles", 45.144, 5.72),
-    ("38185", "Grenoble", 45.188, 5.724),
-    ("38269", "La Mure", 44.903, 5.789),
-    ("38544", "Vienne", 45.525, 4.874),
-    ("38562", "Vizille", 45.078, 5.771),
-    ("38563", "Voiron", 45.364, 5.59),
-    ("39097", "Champagnole", 46.747, 5.908),
-    ("39198", "Dole", 47.093, 5.49),
-    ("39300", "Lons-le-Saunier", 46.674, 5.555),
-    ("39368", "Hauts de Bienne", 46.523, 6.025),
-    ("39478", "Saint-Claude", 46.3872, 5.8644),
-    ("40192", "Mont-de-Marsan", 43.89, -0.5),
-    ("41018", "Blois", 47.586, 1.336),
-    ("42218", "Saint-Étienne", 45.44, 4.387),
-    ("43157", "Le Puy-en-Velay", 45.043, 3.885),
-    ("44003", "Ancenis-Saint-Géréon", 47.366, -1.177),
-    ("44036", "Châteaubriant", 47.717, -1.376),
-    ("44043", "Clisson", 47.087, -1.282),
-    ("44109", "Nantes", 47.218, -1.554),
-    ("44143", "Rezé", 47.181, -1.55),
-    ("44184", "Saint-Nazaire", 47.273, -2.214),
-    ("45234", "Orléans", 47.903, 1.909),
-    ("46042", "Cahors", 44.447, 1.441),
-    ("46045", "Cajarc", 44.486, 1.842),
-    ("46102", "Figeac", 44.6086, 2.0317),
-    ("46128", "Gramat", 44.78, 1.726),
-    ("47001", "Agen", 44.203, 0.616),
-    ("48061", "Florac Trois Rivières", 44.3244, 3.5936),
-    ("48080", "Langogne", 44.727, 3.856),
-    ("48095", "Mende", 44.518, 3.501),
-    ("48096", "Meyrueis", 44.18, 3.432),
-    ("48155", "Saint-Germain-de-Calberte", 44.217, 3.806),
-    ("49007", "Angers", 47.478, -0.563),
-    ("50502", "Saint-Lô", 49.116, -1.091),
-    ("51108", "Châlons-en-Champagne", 48.957, 4.365),
-    ("52121", "Chaumont", 48.111, 5.139),
-    ("53130", "Laval", 48.073, -0.77),
-    ("54395", "Nancy", 48.692, 6.184),
-    ("55029", "Bar-le-Duc", 48.773, 5.16),
-    ("56007", "Auray", 47.668, -2.982),
-    ("56066", "Gourin", 48.139, -3.605),
-    ("56083", "Hennebont", 47.805, -3.277),
-    ("56098", "Lanester", 47.761, -3.342),
-    ("56121", "Lorient", 47.7483, -3.37),
-    ("56162", "Ploemeur", 47.733, -3.426),
-    ("56178", "Pontivy", 48.068, -2.963),
-    ("56186", "Quiberon", 47.484, -3.12),
-    ("56260", "Vannes", 47.658, -2.76),
-    ("57463", "Metz", 49.119, 6.176),
-    ("58062", "Château-Chinon (Ville)", 47.064, 3.934),
-    ("58079", "Clamecy", 47.46, 3.52),
-    ("58083", "Corbigny", 47.257, 3.683),
-    ("58086", "Cosne-Cours-sur-Loire", 47.411, 2.925),
-    ("58149", "Luzy", 46.79, 3.97),
-    ("58182", "Moulins-Engilbert", 46.988, 3.81),
-    ("58194", "Nevers", 46.99, 3.159),
-    ("59009", "Villeneuve-d'Ascq", 50.623, 3.145),
-    ("59017", "Armentières", 50.688, 2.881),
-    ("59178", "Douai", 50.371, 3.08),
-    ("59350", "Lille", 50.629, 3.057),
-    ("59512", "Roubaix", 50.6942, 3.1746),
-    ("59599", "Tourcoing", 50.724, 3.161),
-    ("60057", "Beauvais", 49.43, 2.081),
-    ("61001", "Alençon", 48.432, 0.091),
-    ("62041", "Arras", 50.291, 2.778),
-    ("62498", "Lens", 50.432, 2.833),
-    ("63113", "Clermont-Ferrand", 45.777, 3.087),
-    ("64371", "Mauléon-Licharre", 43.2244, -0.885),
-    ("64422", "Oloron-Sainte-Marie", 43.194, -0.607),
-    ("64445", "Pau", 43.295, -0.371),
-    ("64485", "Saint-Jean-Pied-de-Port", 43.163, -1.238),
-    ("64493", "Saint-Palais", 43.329, -1.033),
-    ("64533", "Tardets-Sorholus", 43.117, -0.864),
-    ("65440", "Tarbes", 43.233, 0.078),
-    ("66136", "Perpignan", 42.699, 2.895),
-    ("67482", "Strasbourg", 48.573, 7.752),
-    ("68066", "Colmar", 48.079, 7.358),
-    ("69123", "Lyon", 45.764, 4.836),
-    ("69256", "Vaulx-en-Velin", 45.7786, 4.9219),
-    ("69259", "Vénissieux", 45.697, 4.886),
-    ("69264", "Villefranche-sur-Saône", 45.99, 4.719),
-    ("69266", "Villeurbanne", 45.7719, 4.8902),
-    ("70550", "Vesoul", 47.623, 6.156),
-    ("71014", "Autun", 46.951, 4.299),
-    ("71270", "Mâcon", 46.307, 4.828),
-    ("72181", "Le Mans", 48.006, 0.199),
-    ("73065", "Chambéry", 45.564, 5.918),
-    ("74010", "Annecy", 45.899, 6.129),
-    ("75056", "Paris", 48.857, 2.352),
-    ("76540", "Rouen", 49.443, 1.1),
-    ("77284", "Meaux", 48.96, 2.879),
-    ("77288", "Melun", 48.54, 2.66),
-    ("78646", "Versailles", 48.805, 2.12),
-    ("79191", "Niort", 46.323, -0.465),
-    ("80001", "Abbeville", 50.106, 1.836),
-    ("80016", "Albert", 50.002, 2.652),
-    ("80021", "Amiens", 49.894, 2.296),
-    ("80253", "Doullens", 50.157, 2.341),
-    ("80561", "Montdidier", 49.648, 2.57),
-    ("80620", "Péronne", 49.932, 2.936),
-    ("81004", "Albi", 43.929, 2.148),
-    ("82121", "Montauban", 44.018, 1.355),
-    ("83137", "Toulon", 43.124, 5.928),
-    ("84003", "Apt", 43.876, 5.396),
-    ("84007", "Avignon", 43.949, 4.806),
-    ("84087", "Orange", 44.138, 4.808),
-    ("85191", "La Roche-sur-Yon", 46.67, -1.426),
-    ("86194", "Poitiers", 46.58, 0.34),
-    ("87085", "Limoges", 45.834, 1.261),
-    ("88160", "Épinal", 48.174, 6.449),
-    ("89024", "Auxerre", 47.798, 3.567),
-    ("89025", "Avallon", 47.49, 3.908),
-    ("89446", "Vézelay", 47.466, 3.743),
-    ("90010", "Belfort", 47.64, 6.863),
-    ("91228", "Évry-Courcouronnes", 48.629, 2.441),
-    ("92050", "Nanterre", 48.892, 2.207),
-    ("93001", "Aubervilliers", 48.914, 2.383),
-    ("93008", "Bobigny", 48.909, 2.44),
-    ("93048", "Montreuil", 48.864, 2.443),
-    ("93066", "Saint-Denis", 48.9362, 2.3574),
-    ("93071", "Sevran", 48.939, 2.527),
-    ("94028", "Créteil", 48.79, 2.455),
-    ("95018", "Argenteuil", 48.947, 2.248),
-    ("95500", "Pontoise", 49.036, 2.076),
-    ("97105", "Basse-Terre", 15.998, -61.726),
-    ("97209", "Fort-de-France", 14.616, -61.059),
-    ("97302", "Cayenne", 4.922, -52.313),
-    ("97411", "Saint-Denis", 20.882, 55.45),
-    ("97611", "Mamoudzou", -12.78, 45.228),
+COMMUNES: tuple[str, ...] = (
+    "01053",  # Bourg-en-Bresse
+    "01283",  # Oyonnax
+    "02408",  # Laon
+    "03190",  # Moulins
+    "04018",  # Banon
+    "04070",  # Digne-les-Bains
+    "04088",  # Forcalquier
+    "04112",  # Manosque
+    "04209",  # Sisteron
+    "05061",  # Gap
+    "06088",  # Nice
+    "07186",  # Privas
+    "08105",  # Charleville-Mézières
+    "09085",  # Castillon-en-Couserans
+    "09122",  # Foix
+    "09182",  # Massat
+    "09261",  # Saint-Girons
+    "10387",  # Troyes
+    "11069",  # Carcassonne
+    "12025",  # Belmont-sur-Rance
+    "12044",  # Camarès
+    "12052",  # Capdenac-Gare
+    "12089",  # Decazeville
+    "12145",  # Millau
+    "12202",  # Rodez
+    "12203",  # Roquefort-sur-Soulzon
+    "12208",  # Saint-Affrique
+    "13001",  # Aix-en-Provence
+    "13005",  # Aubagne
+    "13028",  # La Ciotat
+    "13055",  # Marseille
+    "13056",  # Martigues
+    "13117",  # Vitrolles
+    "14118",  # Caen
+    "15014",  # Aurillac
+    "16015",  # Angoulême
+    "17300",  # La Rochelle
+    "18033",  # Bourges
+    "19272",  # Tulle
+    "19275",  # Ussel
+    "21231",  # Dijon
+    "22025",  # Callac
+    "22070",  # Guingamp
+    "22136",  # Loudéac
+    "22158",  # Guerlédan
+    "22266",  # Rostrenen
+    "22278",  # Saint-Brieuc
+    "23008",  # Aubusson
+    "23030",  # Bourganeuf
+    "23069",  # Crocq
+    "23079",  # Felletin
+    "23096",  # Guéret
+    "24322",  # Périgueux
+    "25047",  # Baume-les-Dames
+    "25056",  # Besançon
+    "25388",  # Montbéliard
+    "25434",  # Ornans
+    "25462",  # Pontarlier
+    "26086",  # Châtillon-en-Diois
+    "26108",  # Crest
+    "26113",  # Die
+    "26289",  # Saillans
+    "26362",  # Valence
+    "27229",  # Évreux
+    "28085",  # Chartres
+    "29019",  # Brest
+    "29024",  # Carhaix-Plouguer
+    "29027",  # Châteauneuf-du-Faou
+    "29039",  # Concarneau
+    "29042",  # Crozon
+    "29046",  # Douarnenez
+    "29058",  # Fouesnant
+    "29081",  # Huelgoat
+    "29103",  # Landerneau
+    "29124",  # Lesneven
+    "29151",  # Morlaix
+    "29189",  # Plougastel-Daoulas
+    "29217",  # Pont-Aven
+    "29220",  # Pont-l'Abbé
+    "29232",  # Quimper
+    "29233",  # Quimperlé
+    "29241",  # Rosporden
+    "29260",  # Saint-Renan
+    "29274",  # Scaër
+    "29293",  # Trégunc
+    "2A004",  # Ajaccio
+    "2B033",  # Bastia
+    "30007",  # Alès
+    "30028",  # Bagnols-sur-Cèze
+    "30032",  # Beaucaire
+    "30141",  # Laudun-l'Ardoise
+    "30189",  # Nîmes
+    "30202",  # Pont-Saint-Esprit
+    "30263",  # Saint-Hippolyte-du-Fort
+    "30321",  # Sommières
+    "30334",  # Uzès
+    "30339",  # Val-d'Aigoual
+    "30341",  # Vauvert
+    "30350",  # Le Vigan
+    "31069",  # Blagnac
+    "31149",  # Colomiers
+    "31395",  # Muret
+    "31483",  # Saint-Gaudens
+    "31555",  # Toulouse
+    "31582",  # Villefranche-de-Lauragais
+    "32013",  # Auch
+    "33063",  # Bordeaux
+    "34028",  # Bédarieux
+    "34064",  # Le Caylar
+    "34079",  # Clermont-l'Hérault
+    "34108",  # Frontignan
+    "34111",  # Ganges
+    "34114",  # Gignac
+    "34142",  # Lodève
+    "34145",  # Lunel
+    "34172",  # Montpellier
+    "34301",  # Sète
+    "35012",  # Bain-de-Bretagne
+    "35115",  # Fougères
+    "35188",  # Montfort-sur-Meu
+    "35236",  # Redon
+    "35238",  # Rennes
+    "35360",  # Vitré
+    "36044",  # Châteauroux
+    "37261",  # Tours
+    "38053",  # Bourgoin-Jallieu
+    "38140",  # Crolles
+    "38151",  # Échirolles
+    "38185",  # Grenoble
+    "38269",  # La Mure
+    "38544",  # Vienne
+    "38562",  # Vizille
+    "38563",  # Voiron
+    "39097",  # Champagnole
+    "39198",  # Dole
+    "39300",  # Lons-le-Saunier
+    "39368",  # Hauts de Bienne
+    "39478",  # Saint-Claude
+    "40192",  # Mont-de-Marsan
+    "41018",  # Blois
+    "42218",  # Saint-Étienne
+    "43157",  # Le Puy-en-Velay
+    "44003",  # Ancenis-Saint-Géréon
+    "44036",  # Châteaubriant
+    "44043",  # Clisson
+    "44109",  # Nantes
+    "44143",  # Rezé
+    "44184",  # Saint-Nazaire
+    "45234",  # Orléans
+    "46042",  # Cahors
+    "46045",  # Cajarc
+    "46102",  # Figeac
+    "46128",  # Gramat
+    "47001",  # Agen
+    "48061",  # Florac Trois Rivières
+    "48080",  # Langogne
+    "48095",  # Mende
+    "48096",  # Meyrueis
+    "48155",  # Saint-Germain-de-Calberte
+    "49007",  # Angers
+    "50502",  # Saint-Lô
+    "51108",  # Châlons-en-Champagne
+    "52121",  # Chaumont
+    "53130",  # Laval
+    "54395",  # Nancy
+    "55029",  # Bar-le-Duc
+    "56007",  # Auray
+    "56066",  # Gourin
+    "56083",  # Hennebont
+    "56098",  # Lanester
+    "56121",  # Lorient
+    "56162",  # Ploemeur
+    "56178",  # Pontivy
+    "56186",  # Quiberon
+    "56260",  # Vannes
+    "57463",  # Metz
+    "58062",  # Château-Chinon (Ville)
+    "58079",  # Clamecy
+    "58083",  # Corbigny
+    "58086",  # Cosne-Cours-sur-Loire
+    "58149",  # Luzy
+    "58182",  # Moulins-Engilbert
+    "58194",  # Nevers
+    "59009",  # Villeneuve-d'Ascq
+    "59017",  # Armentières
+    "59178",  # Douai
+    "59350",  # Lille
+    "59512",  # Roubaix
+    "59599",  # Tourcoing
+    "60057",  # Beauvais
+    "61001",  # Alençon
+    "62041",  # Arras
+    "62498",  # Lens
+    "63113",  # Clermont-Ferrand
+    "64371",  # Mauléon-Licharre
+    "64422",  # Oloron-Sainte-Marie
+    "64445",  # Pau
+    "64485",  # Saint-Jean-Pied-de-Port
+    "64493",  # Saint-Palais
+    "64533",  # Tardets-Sorholus
+    "65440",  # Tarbes
+    "66136",  # Perpignan
+    "67482",  # Strasbourg
+    "68066",  # Colmar
+    "69123",  # Lyon
+    "69256",  # Vaulx-en-Velin
+    "69259",  # Vénissieux
+    "69264",  # Villefranche-sur-Saône
+    "69266",  # Villeurbanne
+    "70550",  # Vesoul
+    "71014",  # Autun
+    "71270",  # Mâcon
+    "72181",  # Le Mans
+    "73065",  # Chambéry
+    "74010",  # Annecy
+    "75056",  # Paris
+    "76540",  # Rouen
+    "77284",  # Meaux
+    "77288",  # Melun
+    "78646",  # Versailles
+    "79191",  # Niort
+    "80001",  # Abbeville
+    "80016",  # Albert
+    "80021",  # Amiens
+    "80253",  # Doullens
+    "80561",  # Montdidier
+    "80620",  # Péronne
+    "81004",  # Albi
+    "82121",  # Montauban
+    "83137",  # Toulon
+    "84003",  # Apt
+    "84007",  # Avignon
+    "84087",  # Orange
+    "85191",  # La Roche-sur-Yon
+    "86194",  # Poitiers
+    "87085",  # Limoges
+    "88160",  # Épinal
+    "89024",  # Auxerre
+    "89025",  # Avallon
+    "89446",  # Vézelay
+    "90010",  # Belfort
+    "91228",  # Évry-Courcouronnes
+    "92050",  # Nanterre
+    "93001",  # Aubervilliers
+    "93008",  # Bobigny
+    "93048",  # Montreuil
+    "93066",  # Saint-Denis
+    "93071",  # Sevran
+    "94028",  # Créteil
+    "95018",  # Argenteuil
+    "95500",  # Pontoise
+    "97105",  # Basse-Terre
+    "97209",  # Fort-de-France
+    "97302",  # Cayenne
+    "97411",  # Saint-Denis
+    "97611",  # Mamoudzou
 )
 
 

@@ -29,7 +29,37 @@ from hub.demo.network import national_hub_specs, serve
 from hub.demo.store import Store
 from hub.geo import haversine_km
 from hub.reference import region_of
+from hub.rules.validation import luhn_ok
 from models import Membership, Place, User
+
+
+STREETS = ("rue de la République", "place de la Mairie", "rue Jean-Jaurès", "avenue de la Gare",
+           "rue du Port", "rue Victor-Hugo", "place du Marché", "rue de l'Église", "rue des Écoles")
+# Share of demo places whose identity is complete: the others show the open-data page's
+# "left out" count, as a real network would.
+IDENTIFIED_SHARE = 0.8
+
+
+def identity(slug: str, commune: Commune, legal_form: str | None) -> dict[str, Any]:
+    """A made-up address, postal code and SIRET (or RNA for an association), drawn from
+    the slug so that they leave the demo's main random sequence, and its figures, as they were."""
+    rng = random.Random(slug)
+    # Every row of a bulk insert has the same columns.
+    values: dict[str, Any] = {"address": None, "siret": None, "rna": None,
+                              "postal_code": commune.postal_codes[0] if commune.postal_codes else None}
+    if rng.random() > IDENTIFIED_SHARE:
+        return values
+    values["address"] = f"{rng.randint(1, 60)} {rng.choice(STREETS)}"
+    if legal_form == "association" and rng.random() < 0.5:
+        values["rna"] = f"W{rng.randint(0, 999_999_999):09d}"
+    else:
+        siren = _with_luhn_key(f"{rng.randint(10_000_000, 99_999_999)}")
+        values["siret"] = _with_luhn_key(f"{siren}{rng.randint(1, 99):04d}")
+    return values
+
+
+def _with_luhn_key(digits: str) -> str:
+    return next(digits + key for key in "0123456789" if luhn_ok(digits + key))
 
 
 class Places:
@@ -82,7 +112,8 @@ class Places:
             "territory": territory, "lat": place.lat, "lon": place.lon,
             "description": extra.get("description", ""), "website": extra.get("website"),
             "legal_form": extra.get("legal_form"), "label_wave": extra.get("label_wave"),
-            "subsidy_eur": extra.get("subsidy_eur"), "created_at": at,
+            "subsidy_eur": extra.get("subsidy_eur"), "created_at": at, "updated_at": at,
+            **identity(slug, commune, extra.get("legal_form")),
         })
         # As services.places.create_place writes it; the system (no actor) labels the demo.
         self.store.audit(at, None, "place.created", Place, place.id, slug=slug, kind=kind)

@@ -132,3 +132,8 @@ def may_ask_to_join(actor: Actor, place_id: int) -> bool:
 def may_answer_join_requests(actor: Actor, place_id: int) -> bool:
     """Read and accept or decline a place's join requests: its managers."""
     return actor.manages(place_id)
+
+
+def may_edit_place(actor: Actor, place_id: int) -> bool:
+    """Change a place's identity, address and contact: its managers, admin and ANCT."""
+    return sees_network(actor) or actor.manages(place_id)

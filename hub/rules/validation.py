@@ -185,3 +185,145 @@ def _to_float(value: Any) -> float | None:
     if not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
     return float(value)
+
+
+# --- Identifiers and contact details of a place (pure: no reference data needed) ---------
+
+SIRET_RE = re.compile(r"^\d{14}$")
+RNA_RE = re.compile(r"^W\d{9}$")
+POSTAL_CODE_RE = re.compile(r"^\d{5}$")
+# La Poste's SIRETs break the Luhn rule: INSEE keys them by a sum of digits divisible by 5.
+LA_POSTE_SIREN = "356000000"
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, char in enumerate(reversed(digits)):
+        value = int(char)
+        if i % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def siret_ok(value: str) -> bool:
+    """14 digits whose key checks (Luhn; La Poste's own rule for its establishments)."""
+    if not SIRET_RE.match(value):
+        return False
+    if value.startswith(LA_POSTE_SIREN) and value != LA_POSTE_SIREN + "00000":
+        return sum(int(c) for c in value) % 5 == 0
+    return luhn_ok(value[:9]) and luhn_ok(value)
+
+
+def compact_identifier(value: str) -> str:
+    """A SIRET or RNA as people type them ("434 933 123 00029", "w751234567"): no spaces, upper case."""
+    return re.sub(r"[\s.\-]", "", value).upper()
+
+
+def rna_ok(value: str) -> bool:
+    return bool(RNA_RE.match(value))
+
+
+# National numbers of the overseas départements: their first digits after the 0 and the
+# country code the schema of the Lieux de médiation numérique wants for them.
+_OVERSEAS_PREFIXES = {
+    "590": "590", "690": "590", "691": "590",  # Guadeloupe
+    "594": "594", "694": "594",  # Guyane
+    "262": "262", "692": "262", "693": "262",  # La Réunion
+    "269": "262", "639": "262",  # Mayotte (shares La Réunion's +262)
+    "596": "596", "696": "596", "697": "596",  # Martinique
+}
+_COUNTRY_CODES = ("33", "590", "594", "262", "596", "269", "687", "689", "508", "681")
+_PHONE_CHARS_RE = re.compile(r"[\s.\-()/]")
+
+
+def normalize_phone(value: str) -> str | None:
+    """A French phone number in international form ("+33180059880"), or None when it is not one.
+
+    Takes what people type: "01 80 05 98 80", "+33 (0)1 80 05 98 80", "0033 1 80…",
+    and the overseas départements' numbers ("0590 12 34 56" -> "+590590123456").
+    """
+    number = _PHONE_CHARS_RE.sub("", value)
+    if number.startswith("00"):
+        number = "+" + number[2:]
+    if number.startswith("+"):
+        digits = number[1:]
+        if not digits.isdigit():
+            return None
+        for code in _COUNTRY_CODES:
+            if digits.startswith(code):
+                national = digits[len(code):]
+                if national.startswith("0"):  # "+33 (0)1 …"
+                    national = national[1:]
+                if code == "33" and len(national) == 9 and national[0] != "0":
+                    return "+33" + national
+                if code != "33" and 6 <= len(national) <= 9:
+                    return f"+{code}{national}"
+                return None
+        return None
+    if len(number) != 10 or not number.isdigit() or number[0] != "0" or number[1] == "0":
+        return None
+    code = _OVERSEAS_PREFIXES.get(number[1:4], "33")
+    return f"+{code}{number[1:]}"
+
+
+def place_identity(f: Fields, commune_name: str | None,
+                   postal_codes: tuple[str, ...] | None) -> dict[str, Any]:
+    """A place's address, postal code, SIRET or RNA, email and phone, read from `f`.
+
+    `postal_codes` are those of the place's commune when it is known (`commune_name`):
+    the postal code must be one of them, and is the commune's when it has only one.
+    """
+    values: dict[str, Any] = {"address": f.text("address", max_len=300)}
+    postal_code = f.text("postal_code", max_len=5)
+    if postal_code is not None:
+        if not POSTAL_CODE_RE.match(postal_code):
+            f.error("postal_code", "Code postal invalide (5 chiffres, par exemple 29900).")
+            postal_code = None
+        elif postal_codes is not None and postal_code not in postal_codes:
+            f.error("postal_code", f"Ce code postal n'est pas celui de {commune_name} : "
+                                   + " ou ".join(postal_codes) + ".")
+            postal_code = None
+    elif postal_codes is not None and len(postal_codes) == 1:
+        postal_code = postal_codes[0]
+    values["postal_code"] = postal_code
+
+    siret = f.text("siret", max_len=20)
+    if siret is not None:
+        siret = compact_identifier(siret)
+        if not SIRET_RE.match(siret):
+            f.error("siret", "SIRET invalide : 14 chiffres attendus.")
+            siret = None
+        elif not siret_ok(siret):
+            f.error("siret", "SIRET invalide : sa clé de contrôle ne correspond pas (vérifiez les chiffres).")
+            siret = None
+    values["siret"] = siret
+    rna = f.text("rna", max_len=12)
+    if rna is not None:
+        rna = compact_identifier(rna)
+        if not rna_ok(rna):
+            f.error("rna", "Numéro RNA invalide : un W suivi de 9 chiffres (par exemple W751234567).")
+            rna = None
+    values["rna"] = rna
+
+    values["email"] = f.email("email", required=False)
+    phone = f.text("phone", max_len=30)
+    if phone is not None:
+        normalized = normalize_phone(phone)
+        if normalized is None:
+            f.error("phone", "Numéro de téléphone invalide (par exemple 01 80 05 98 80 ou +33 1 80 05 98 80).")
+        phone = normalized
+    values["phone"] = phone
+    return values
+
+
+def display_phone(number: str) -> str:
+    """A stored phone number as the French read it: "+33298501234" -> "02 98 50 12 34"."""
+    national = None
+    if number.startswith("+33") and len(number) == 12:
+        national = "0" + number[3:]
+    elif number[1:4] in ("590", "594", "262", "596") and len(number) == 13:
+        national = "0" + number[4:]
+    if national is None:
+        return number
+    return " ".join(national[i:i + 2] for i in range(0, 10, 2))

@@ -17,8 +17,8 @@ from slugify import slugify
 
 from hub.errors import Duplicate, Forbidden, Invalid, InvalidState, NotFound
 from hub.extensions import db
-from hub.reference import DEPARTEMENTS, REGIONS, departement, departement_from_insee
-from hub.rules import labels, permissions
+from hub.reference import DEPARTEMENTS, REGIONS, communes, departement
+from hub.rules import labels, permissions, validation
 from hub.rules.permissions import Actor
 from hub.services import audit
 from hub.rules.validation import Fields
@@ -50,30 +50,33 @@ def validate_place(data: Mapping[str, Any], *, require_insee: bool = False,
                    kinds: tuple[str, ...] = PLACE_KINDS) -> dict[str, Any]:
     """The column values of a place from untrusted input, or Invalid with every problem.
 
-    The one validator for the API, the pages and the CSV import. `departement` may be
-    left out when `insee` is given (it is then derived from it); when both are given
-    they must agree. `region` always derives from the département.
+    The one validator for the API, the pages and the CSV imports. `insee` must name a
+    current commune of the COG (hub.reference.communes); its commune, département,
+    région, postal code (when it has one only) and position then derive from it, and a
+    `departement` or `postal_code` given as well must agree. Without `insee`, commune,
+    département and position are required. `region` always derives from the département.
     """
     f = Fields(data)
+    insee = f.text("insee", required=require_insee, max_len=5)
+    found = None
+    if insee is not None:
+        found = communes.commune(insee)
+        if found is None:
+            f.error("insee", "Code INSEE inconnu : ce n'est pas celui d'une commune actuelle "
+                             "(5 caractères, par exemple 29039 pour Concarneau).")
+    # With a known commune, its name and position come from the reference: they may be
+    # left out (a given position wins: a pin moved on the map).
     values: dict[str, Any] = {
         "name": f.text("name", required=True, max_len=200),
         "kind": f.choice("kind", kinds, required=True),
-        "commune": f.text("commune", required=True, max_len=120),
+        "commune": f.text("commune", required=insee is None, max_len=120),
         "territory": f.choice("territory", TERRITORIES, required=True),
-        "lat": f.number("lat", required=True, minimum=-90, maximum=90),
-        "lon": f.number("lon", required=True, minimum=-180, maximum=180),
+        "lat": f.number("lat", required=insee is None, minimum=-90, maximum=90),
+        "lon": f.number("lon", required=insee is None, minimum=-180, maximum=180),
         "description": f.text("description", max_len=5000, default="", multiline=True),
         "legal_form": f.choice("legal_form", LEGAL_FORMS),
     }
-
-    insee = f.text("insee", required=require_insee, max_len=5)
-    insee_dep = None
-    if insee is not None:
-        insee = insee.upper()
-        insee_dep = departement_from_insee(insee)
-        if insee_dep is None:
-            f.error("insee", "Code INSEE de commune invalide (5 caractères, ex. 29039).")
-    values["insee"] = insee
+    values["insee"] = found.code if found else insee
 
     dep_code = f.text("departement", required=insee is None, max_len=3)
     dep = None
@@ -81,12 +84,23 @@ def validate_place(data: Mapping[str, Any], *, require_insee: bool = False,
         dep = departement(dep_code)
         if dep is None:
             f.error("departement", "Département inconnu.")
-        elif insee_dep is not None and insee_dep != dep.code:
-            f.error("insee", f"Cette commune n'est pas dans le département {dep.code}.")
-    elif insee_dep is not None:
-        dep = DEPARTEMENTS[insee_dep]
+        elif found is not None and found.departement != dep.code:
+            message = f"{found.name} ({found.code}) est dans le département {found.departement}, pas dans le {dep.code}."
+            f.error("departement", message)
+            f.error("insee", message)
+    elif found is not None:
+        dep = DEPARTEMENTS[found.departement]
+    if found is not None:
+        values["commune"] = found.name
+        if values["lat"] is None and values["lon"] is None and not {"lat", "lon"} & set(f.errors):
+            values["lat"], values["lon"] = found.lat, found.lon
+        elif values["lat"] is None or values["lon"] is None:
+            for name in ("lat", "lon"):
+                f.error(name, "Donnez la latitude et la longitude, ou aucune des deux (la position de la commune).")
     values["departement"] = dep.code if dep else None
     values["region"] = dep.region_code if dep else None
+    values.update(validation.place_identity(f, found.name if found else None,
+                                            found.postal_codes if found else None))
 
     website = f.text("website", max_len=300)
     if website is not None:
@@ -132,6 +146,47 @@ def create_place(data: Mapping[str, Any], actor: User | None) -> Place:
     if actor is not None and place.kind == "tiers_lieu":
         db.session.add(Membership(user_id=actor.id, place_id=place.id, role="manager"))
     audit.record(actor, "place.created", place, slug=place.slug, kind=place.kind)
+    return place
+
+
+# What a PATCH may change; the kind is set at creation, the label fields by admin and ANCT.
+EDITABLE = ("name", "commune", "insee", "departement", "territory", "lat", "lon", "description",
+            "website", "legal_form", "address", "postal_code", "siret", "rna", "email", "phone")
+LABEL_FIELDS = ("label_wave", "subsidy_eur")
+
+
+def patch_place(place: Place, data: Mapping[str, Any], actor: User) -> Place:
+    """Change some fields of a place (the others keep their values; null clears one).
+
+    The merged place goes through `validate_place` as a whole, so that a new INSEE code
+    brings its commune, département, région and, unless the body moves it, its position.
+    Forbidden unless the actor manages the place or is admin or ANCT; the label fields
+    are for admin and ANCT only.
+    """
+    who = actor_of(actor)
+    if not permissions.may_edit_place(who, place.id):
+        raise Forbidden("Seuls les gestionnaires du lieu, l'ANCT et les administrateurs peuvent le modifier.")
+    if any(name in data for name in LABEL_FIELDS) and not permissions.may_label(who):
+        raise Forbidden("Seuls l'ANCT et les administrateurs modifient la labellisation d'une fabrique.")
+    if "kind" in data and data["kind"] != place.kind:
+        raise Invalid(fields={"kind": "Le type d'un lieu ne se change pas."})
+    merged: dict[str, Any] = {name: getattr(place, name) for name in EDITABLE + LABEL_FIELDS}
+    merged["kind"] = place.kind
+    merged["label_wave"] = place.label_wave.isoformat() if place.label_wave else None
+    if "insee" in data:
+        for name in ("commune", "departement", "postal_code"):
+            merged.pop(name)
+        if "lat" not in data and "lon" not in data:
+            merged.pop("lat")
+            merged.pop("lon")
+    merged.update({name: data[name] for name in EDITABLE + LABEL_FIELDS if name in data})
+    values = validate_place(merged)
+    changes = {name: value for name, value in values.items() if getattr(place, name) != value}
+    for name, value in changes.items():
+        setattr(place, name, value)
+    if changes:
+        db.session.flush()
+        audit.record(actor, "place.updated", place, slug=place.slug, fields=sorted(changes))
     return place
 
 
@@ -210,10 +265,17 @@ def place_dict(place: Place) -> dict[str, Any]:
         "lon": place.lon,
         "description": place.description or "",
         "website": place.website,
+        "address": place.address,
+        "postal_code": place.postal_code,
+        "siret": place.siret,
+        "rna": place.rna,
+        "email": place.email,
+        "phone": place.phone,
         "legal_form": place.legal_form,
         "label_wave": place.label_wave.isoformat() if place.label_wave else None,
         "subsidy_eur": place.subsidy_eur,
         "created_at": to_iso(place.created_at),
+        "updated_at": to_iso(place.updated_at),
     }
 
 

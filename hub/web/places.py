@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from hub.errors import NotFound
 from hub.reference import DEPARTEMENTS, REGIONS
-from hub.rules import labels, permissions
+from hub.rules import labels, permissions, validation
 from hub.services import membership, places
 from hub.web.access import current_actor, require
 from hub.web.forms import committed
@@ -28,6 +28,11 @@ def _labels() -> dict[str, Any]:
     }
 
 
+@bp.app_template_filter("phone")
+def _phone(number: str) -> str:
+    return validation.display_phone(number)
+
+
 def _options() -> dict[str, Any]:
     return {
         "departements": [(d.code, f"{d.code} – {d.name}") for d in DEPARTEMENTS.values()],
@@ -35,6 +40,7 @@ def _options() -> dict[str, Any]:
         "legal_forms": list(labels.LEGAL_FORM.items()),
         "hub_kinds": [(k, labels.PLACE_KIND[k]) for k in HUB_KINDS],
         "roles": list(labels.MEMBER_ROLE.items()),
+        "tile_url": current_app.config.get("MAP_TILE_URL") or "",
     }
 
 
@@ -107,7 +113,30 @@ def show(slug: str):  # type: ignore[no-untyped-def]
         is_member=actor is not None and actor.belongs_to(place.id),
         pending_request=(membership.pending_request(place, current_user)
                          if actor is not None and not actor.belongs_to(place.id) else None),
+        may_edit=actor is not None and permissions.may_edit_place(actor, place.id),
     )
+
+
+@bp.route("/<slug>/modifier", methods=["GET", "POST"])
+@login_required
+def edit(slug: str):  # type: ignore[no-untyped-def]
+    place = _place_or_404(slug)
+    actor = current_actor()
+    if actor is None or not permissions.may_edit_place(actor, place.id):
+        abort(403)
+    values: Any = places.place_dict(place)
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        # The form carries every editable field: an emptied one is cleared.
+        data = {name: request.form.get(name, "") for name in places.EDITABLE}
+        with committed(failure="Le lieu n'a pas été modifié : corrigez les champs signalés.") as outcome:
+            places.patch_place(place, data, current_user)
+            outcome.success = "Les informations du lieu sont enregistrées."
+        if outcome.error is None:
+            return redirect(url_for("places.show", slug=place.slug))
+        values, errors, status = request.form, outcome.error.fields, outcome.error.status
+    return render_template("places/edit.html", place=place, values=values, errors=errors, **_options()), status
 
 
 @bp.route("/<slug>/membres", methods=["GET", "POST"])
