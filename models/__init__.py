@@ -6,6 +6,7 @@ from models.bookings import ACTIVE_STATUSES, BOOKING_STATUSES, Booking, Qualific
 from models.outbox import OUTBOX_STATUSES, OutboxMessage
 from models.places import HUB_KINDS, LEGAL_FORMS, MEMBER_ROLES, PLACE_KINDS, TERRITORIES, Membership, Place
 from models.resources import RESOURCE_KINDS, Closure, Resource, TrainingSession
+from models.sharing import SERIES_EVERY, BookingSeries, Recognition
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -17,17 +18,20 @@ __all__ = [
     "OUTBOX_STATUSES",
     "PLACE_KINDS",
     "RESOURCE_KINDS",
+    "SERIES_EVERY",
     "TERRITORIES",
     "ApiToken",
     "AuditEntry",
     "Base",
     "Booking",
+    "BookingSeries",
     "Closure",
     "LoginFailure",
     "Membership",
     "OutboxMessage",
     "Place",
     "Qualification",
+    "Recognition",
     "Resource",
     "TrainingSession",
     "UTCDateTime",

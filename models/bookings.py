@@ -12,9 +12,10 @@ from models.base import Base, UTCDateTime, in_list, utcnow
 from models.places import Place
 from models.resources import Resource, TrainingSession
 
-BOOKING_STATUSES = ("pending", "confirmed", "refused", "cancelled", "waitlisted")
-# Statuses that hold capacity.
-ACTIVE_STATUSES = ("pending", "confirmed")
+BOOKING_STATUSES = ("pending", "confirmed", "refused", "cancelled", "waitlisted", "out", "returned")
+# Statuses that hold capacity. "out": a loan checked out and not yet returned (past its end
+# it keeps holding its unit: see hub.services.bookings `_OVERDUE_HELD`).
+ACTIVE_STATUSES = ("pending", "confirmed", "out")
 QUALIFICATION_SOURCES = ("attendance", "manual")
 
 
@@ -43,7 +44,7 @@ class Booking(Base):
         ExcludeConstraint(
             ("resource_id", "="),
             (sa.text("tstzrange(start_at, end_at, '[)')"), "&&"),
-            where=sa.text("exclusive AND status IN ('pending', 'confirmed')"),
+            where=sa.text("exclusive AND status IN ('pending', 'confirmed', 'out')"),
             using="gist",
             name="ex_bookings_no_overlap",
         ).ddl_if(dialect="postgresql"),
@@ -72,6 +73,17 @@ class Booking(Base):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow
+    )
+    # Loans (hub.services.loans): when the kit left and came back, its state on return,
+    # and the messages already sent about it (each once).
+    checked_out_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    returned_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    return_condition: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    due_notified_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    overdue_notified_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    # The series it was booked in (hub.services.series), if any.
+    series_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("booking_series.id", ondelete="SET NULL"), index=True
     )
 
     resource: so.Mapped[Resource] = so.relationship()
@@ -102,6 +114,8 @@ class Qualification(Base):
     )
     source: so.Mapped[str] = so.mapped_column(sa.String(12))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # When `qualification.expiring` went out (hub.services.qualifications); cleared on renewal.
+    expiry_notified_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
 
     user: so.Mapped[User] = so.relationship(foreign_keys=[user_id])
     training: so.Mapped[Resource] = so.relationship()
