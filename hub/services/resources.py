@@ -210,6 +210,7 @@ def resource_dict(resource: Resource, *, detail: bool = False) -> dict[str, Any]
         "min_duration_minutes": resource.min_duration_minutes,
         "max_duration_minutes": resource.max_duration_minutes,
         "min_notice_minutes": resource.min_notice_minutes,
+        "qualification_valid_days": resource.qualification_valid_days,
         "place": place.slug,
         "place_name": place.name,
         "departement": place.departement,
@@ -265,6 +266,8 @@ def _read_resource_fields(data: Mapping[str, Any], *, partial: bool,
         values["max_duration_minutes"] = f.integer("max_duration_minutes", minimum=1, maximum=MAX_MINUTES)
     if wanted("min_notice_minutes"):
         values["min_notice_minutes"] = f.integer("min_notice_minutes", minimum=0, maximum=MAX_MINUTES)
+    if wanted("qualification_valid_days"):
+        values["qualification_valid_days"] = f.integer("qualification_valid_days", minimum=1, maximum=36_600)
     low = values.get("min_duration_minutes", resource.min_duration_minutes if resource else None)
     high = values.get("max_duration_minutes", resource.max_duration_minutes if resource else None)
     if low is not None and high is not None and high < low:
