@@ -22,6 +22,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(booking_group)
     app.cli.add_command(worker_command)
     app.cli.add_command(mail_test_command)
+    app.cli.add_command(loan_reminders_command)
 
 
 def fail(exc: DomainError) -> NoReturn:
@@ -208,3 +209,15 @@ def mail_test_command(email: str, deliver_now: bool) -> None:
                    f"({message.last_error}) ; il sera retenté.", err=True)
     raise SystemExit(1)
 
+
+
+@click.command("loan-reminders")
+@with_appcontext
+def loan_reminders_command() -> None:
+    """Send the loan and qualification messages that are due (each once)."""
+    from hub.services import loans
+
+    counts = loans.reminder_pass()
+    db.session.commit()
+    click.echo(f"Prêts à rendre demain : {counts['loan.due']} ; prêts en retard : {counts['loan.overdue']} ; "
+               f"qualifications bientôt expirées : {counts['qualification.expiring']}.")

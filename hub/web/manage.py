@@ -13,13 +13,14 @@ from hub.rules.calendar import format_opening_hours
 from hub.services import bookings as bookings_service
 from hub.services import catalogue as catalogue_service
 from hub.services import exports
+from hub.services import loans as loans_service
 from hub.services import places as places_service
 from hub.services import resources as resources_service
 from hub.web.redirects import next_or
 from hub.web.access import current_actor
 from hub.web.forms import committed
 from hub.web.views import catalogue as views
-from models import Place, Resource
+from models import Place, Resource, utcnow
 
 bp = Blueprint("manage", __name__, url_prefix="/gestion")
 
@@ -88,6 +89,7 @@ def place(slug: str):  # type: ignore[no-untyped-def]
         archived=[r for r in resources_service.resources_of_place(hub, include_archived=True)
                   if r.archived_at is not None],
         attendance_due=catalogue_service.attendance_due(hub),
+        loans=loans_service.loans_of_host(hub.id), now=utcnow(),
     )
 
 
