@@ -42,7 +42,7 @@ from hub.extensions import db
 from hub.rules import permissions
 from hub.rules.capacity import is_exclusive, peak_within, quota_breach, quota_window
 from hub.rules.permissions import Actor
-from hub.services import audit, realtime
+from hub.services import audit, loan_holds, realtime
 from hub.services.places import actor_of
 from hub.services.qualifications import is_qualified, renew_on_attendance
 from hub.services.resources import MAX_CAPACITY, is_closed, lock_resource, read_period
@@ -224,21 +224,6 @@ _OCCUPANCY = sa.union_all(
         Closure.end_at > sa.bindparam("start"),
     ),
 )
-# Loans: one past its end and not returned holds its unit until it comes back, so for the
-# count it runs to the end of the period asked (_OCCUPANCY has those that end inside it).
-_OVERDUE_HELD = sa.select(Booking.start_at, Booking.quantity).where(
-    Booking.resource_id == sa.bindparam("rid"),
-    Booking.status == "out",
-    Booking.start_at < sa.bindparam("end"),
-    Booking.end_at <= sa.bindparam("start"),
-    Booking.end_at <= sa.bindparam("now"),
-)
-# A place with an overdue loan at any hub borrows nothing more.
-_OVERDUE_OF_PLACE = sa.select(Booking.id).where(
-    Booking.place_id == sa.bindparam("pid"),
-    Booking.status == "out",
-    Booking.end_at <= sa.bindparam("now"),
-).limit(1)
 # What a booking request is checked against, in one round trip: the resource's rules, the
 # place the request names and the booker's role there, as one Row (Core, no ORM object:
 # nothing on the booking path changes the resource or the place, and loading them as
@@ -277,8 +262,7 @@ def occupancy(resource: Resource | sa.Row[Any], start: datetime, end: datetime) 
     closed = any(q < 0 for _, _, q in rows)
     held = [(row[0], row[1], row[2]) for row in rows if row[2] > 0]
     if resource.kind == "loan":
-        held += [(s, end, q) for s, q in conn.execute(
-            _OVERDUE_HELD, {"rid": resource.id, "start": start, "end": end, "now": utcnow()})]
+        held += loan_holds.overdue_held(conn, resource.id, start, end)
     return closed, peak_within(held, start, end)
 
 
@@ -342,7 +326,7 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
         name = training.name if training else "la formation requise"
         raise PrerequisiteMissing(f"Il faut d'abord avoir suivi la formation « {name} ».")
 
-    if resource.kind == "loan" and conn.execute(_OVERDUE_OF_PLACE, {"pid": place_id, "now": now}).first():
+    if resource.kind == "loan" and loan_holds.has_overdue_loan(conn, place_id, now):
         raise OverdueLoan()
     if session is not None:
         closed, used = is_closed(resource, start, end), 0
