@@ -198,3 +198,11 @@ def test_the_holder_is_told_once_a_month_before_a_qualification_expires(runner, 
     [mail] = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.event == "qualification.expiring")).all()
     assert mail.recipient == world.member.email
     assert db.session.get(Qualification, soon.id).expiry_notified_at is not None
+
+
+def test_the_anct_dashboard_shows_the_recognition_summary(client, auth, make, world):
+    recognise(client, world, world.their_training.id)
+    anct = make.user(role="anct")
+    auth.login(anct.email)
+    html = client.get("/reseau").get_data(as_text=True)
+    assert "Formations reconnues entre lieux" in html and "Réciprocité : 0 %" in html
