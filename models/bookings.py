@@ -91,6 +91,11 @@ class Booking(Base):
     user: so.Mapped[User | None] = so.relationship()
     session: so.Mapped[TrainingSession | None] = so.relationship()
 
+    @property
+    def is_overdue(self) -> bool:
+        """A loan out past its end: it holds its unit until it is returned."""
+        return self.status == "out" and self.end_at <= utcnow()
+
     def __repr__(self) -> str:
         return f"<Booking {self.id} {self.status}>"
 

@@ -323,3 +323,10 @@ def test_a_checkout_racing_a_cancellation_leaves_one_outcome(servers, make):
         # Exactly one of the two won, and the booking shows which.
         assert sorted([checkout.status_code, cancel.status_code]) in ([200, 409],), (checkout.text, cancel.text)
         assert status == ("out" if checkout.status_code == 200 else "cancelled")
+
+
+def test_the_borrower_sees_an_overdue_loan_on_their_bookings_page(client, auth, make, world):
+    overdue_loan(make, world)
+    auth.login(world.borrower.email)
+    html = client.get("/mes-reservations").get_data(as_text=True)
+    assert "Kit robotique" in html and "prêt en retard" in html

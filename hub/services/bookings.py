@@ -96,7 +96,7 @@ def booking_dict(booking: Booking | sa.Row[Any], names: tuple[str, str, str] | N
         "created_at": to_iso(booking.created_at),
         "updated_at": to_iso(booking.updated_at),
         "series": booking.series_id,
-        "overdue": booking.status == "out" and booking.end_at <= utcnow(),
+        "overdue": booking.status == "out" and booking.end_at <= utcnow(),  # a Row has no is_overdue
         "checked_out_at": to_iso(booking.checked_out_at),
         "returned_at": to_iso(booking.returned_at),
         "return_condition": booking.return_condition,

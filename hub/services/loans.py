@@ -39,10 +39,6 @@ logger = logging.getLogger(__name__)
 DUE_NOTICE = timedelta(hours=24)
 
 
-def is_overdue(booking: Booking, now: datetime | None = None) -> bool:
-    return booking.status == "out" and booking.end_at <= (now or utcnow())
-
-
 def _locked(booking: Booking) -> Booking:
     """The resource's lock first, then the booking as it is now (a cancellation may have
     won the race)."""

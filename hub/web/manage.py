@@ -20,7 +20,7 @@ from hub.web.redirects import next_or
 from hub.web.access import current_actor
 from hub.web.forms import committed
 from hub.web.views import catalogue as views
-from models import Place, Resource, utcnow
+from models import Place, Resource
 
 bp = Blueprint("manage", __name__, url_prefix="/gestion")
 
@@ -90,7 +90,7 @@ def place(slug: str):  # type: ignore[no-untyped-def]
         archived=[r for r in resources_service.resources_of_place(hub, include_archived=True)
                   if r.archived_at is not None],
         attendance_due=catalogue_service.attendance_due(hub),
-        loans=loans_service.loans_of_host(hub.id), now=utcnow(),
+        loans=loans_service.loans_of_host(hub.id),
     )
 
 
