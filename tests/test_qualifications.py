@@ -206,3 +206,14 @@ def test_the_anct_dashboard_shows_the_recognition_summary(client, auth, make, wo
     auth.login(anct.email)
     html = client.get("/reseau").get_data(as_text=True)
     assert "Formations reconnues entre lieux" in html and "Réciprocité : 0 %" in html
+
+
+def test_a_manager_grants_an_expired_qualification_anew_but_not_a_valid_one(client, make, world):
+    expired = make.qualification(world.member, world.laser_training, created_at=NOW - timedelta(days=400))
+    url = f"/api/v1/resources/{world.laser_training.id}/qualifications"
+    response = client.post(url, json={"email": world.member.email}, headers=api_headers(world.manager))
+    assert response.status_code == 201, response.get_json()
+    db.session.expire_all()
+    assert db.session.get(Qualification, expired.id).created_at > NOW - timedelta(minutes=5)
+    again = client.post(url, json={"email": world.member.email}, headers=api_headers(world.manager))
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "duplicate"

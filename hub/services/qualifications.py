@@ -71,15 +71,19 @@ def is_qualified(user_id: int, training_id: int) -> bool:
     return any(is_valid(obtained, days, now) for obtained, days in rows)
 
 
-def renew_on_attendance(qualification: Qualification, actor: User, booking: Booking) -> None:
-    """Attending a training again renews a qualification that expires."""
-    if qualification.training.qualification_valid_days is None:
-        return
+def renew(qualification: Qualification, actor: User, **data: Any) -> None:
+    """Obtained again from now on: its validity starts over."""
     qualification.created_at = utcnow()
     qualification.expiry_notified_at = None
     db.session.flush()
     audit.record(actor, "qualification.renewed", qualification, training=qualification.training_id,
-                 user=qualification.user_id, booking=booking.id)
+                 user=qualification.user_id, **data)
+
+
+def renew_on_attendance(qualification: Qualification, actor: User, booking: Booking) -> None:
+    """Attending a training again renews a qualification that expires."""
+    if qualification.training.qualification_valid_days is not None:
+        renew(qualification, actor, booking=booking.id)
 
 
 # ---------------------------------------------------------------- the holder's view

@@ -21,7 +21,7 @@ from hub.extensions import db
 from hub.rules import capacity as capacity_rules
 from hub.rules.calendar import hours_apply, outside_opening, parse_opening_hours, period_errors
 from hub.rules import permissions
-from hub.services import audit, realtime
+from hub.services import audit, qualifications, realtime
 from hub.services.places import actor_of
 from hub.rules.validation import MAX_ID, Fields, id_or_404
 from hub.timeutil import to_iso
@@ -447,14 +447,6 @@ def remove_closure(closure_id: Any, actor: User) -> Resource:
 
 # ---------------------------------------------------------------- qualifications
 
-def is_qualified(user_id: int, training_id: int) -> bool:
-    return db.session.scalar(
-        sa.select(Qualification.id).where(
-            Qualification.user_id == user_id, Qualification.training_id == training_id
-        )
-    ) is not None
-
-
 def grant_qualification(resource: Resource, actor: User, email: Any) -> Qualification:
     require_manager(actor, resource)
     f = Fields({"email": email})
@@ -465,8 +457,14 @@ def grant_qualification(resource: Resource, actor: User, email: Any) -> Qualific
     user = db.session.scalar(sa.select(User).where(User.email == address))
     if user is None:
         raise Invalid(fields={"email": "Aucun compte n'utilise cette adresse."})
-    if is_qualified(user.id, resource.id):
-        raise Duplicate("Cette personne a déjà suivi cette formation.")
+    existing = db.session.scalar(sa.select(Qualification).where(
+        Qualification.user_id == user.id, Qualification.training_id == resource.id))
+    if existing is not None:
+        # An expired qualification is granted anew (renewed); a valid one is there already.
+        if qualifications.is_valid(existing.created_at, resource.qualification_valid_days, utcnow()):
+            raise Duplicate("Cette personne a déjà suivi cette formation.")
+        qualifications.renew(existing, actor)
+        return existing
     qualification = Qualification(user=user, training=resource, granted_by_id=actor.id, source="manual")
     db.session.add(qualification)
     db.session.flush()
