@@ -81,7 +81,7 @@ def test_checkout_and_return_are_audited(app, client, world):
     act(client, world.manager, booking["id"], "return")
     actions = db.session.scalars(sa.select(AuditEntry.action).where(
         AuditEntry.object_type == "booking", AuditEntry.object_id == booking["id"]).order_by(AuditEntry.id)).all()
-    assert actions == ["booking.created", "loan.checked_out", "loan.returned"]
+    assert actions == ["booking.created", "booking.out", "booking.returned"]
 
 
 def test_checking_out_what_is_not_a_confirmed_loan_is_an_invalid_state(client, make, world):

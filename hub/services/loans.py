@@ -93,7 +93,8 @@ def checkout(booking: Booking, actor: User, data: Mapping[str, Any] | None = Non
         if getattr(exc.orig, "sqlstate", None) == EXCLUSION_VIOLATION:
             raise Unavailable("Ce matériel n'est pas disponible sur cette période.") from None
         raise
-    audit.record(actor, "loan.checked_out", booking, resource=booking.resource_id,
+    # "booking.<new status>", with `previous`, like every other transition of a booking.
+    audit.record(actor, "booking.out", booking, previous="confirmed", resource=booking.resource_id,
                  place=booking.place.slug, **({"start_moved_from": previous_start.isoformat()}
                                               if start != previous_start else {}))
     realtime.booking_event(booking, "booking.updated", booking_dict(booking))
@@ -117,7 +118,8 @@ def return_loan(booking: Booking, actor: User, data: Mapping[str, Any] | None = 
     booking.returned_at = now
     booking.return_condition = condition or None
     db.session.flush()
-    audit.record(actor, "loan.returned", booking, resource=booking.resource_id, place=booking.place.slug,
+    audit.record(actor, "booking.returned", booking, previous="out", resource=booking.resource_id,
+                 place=booking.place.slug,
                  overdue=was_overdue, condition=condition or None)
     realtime.booking_event(booking, "booking.updated", booking_dict(booking))
     realtime.availability_changed(booking.resource, min(now, booking.start_at), freed_until)
