@@ -14,11 +14,14 @@ from hub.web.navigation import navigation
 
 
 def register_web(app: Flask) -> None:
-    from hub.web import account, auth, calendar, catalogue, communes, main, manage, network, outbox, places, sharing
+    from hub.web import account, auth, calendar, catalogue, communes, main, manage, network, outbox, places
 
-    for module in (main, auth, account, places, catalogue, manage, network, calendar, communes, outbox, sharing):
+    for module in (main, auth, account, places, catalogue, manage, network, calendar, communes, outbox):
         app.register_blueprint(module.bp)
     app.before_request(forget_actor)
+    from hub.web import sharing
+
+    app.register_blueprint(sharing.bp)
 
     @app.context_processor
     def _navigation() -> dict[str, Any]:
