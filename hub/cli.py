@@ -24,6 +24,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(mail_test_command)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(loan_reminders_command)
 
 
 def fail(exc: DomainError) -> NoReturn:
@@ -254,6 +255,23 @@ def send_reminders_command() -> None:
     every few minutes); a booking is reminded once, however often this runs."""
     from hub.services import booking_messages
 
+    from hub.services import loans
+
     count = booking_messages.send_reminders()
+    counts = loans.reminder_pass()
     db.session.commit()
-    click.echo(f"{count} rappel(s) mis en file d'envoi.")
+    click.echo(f"{count} rappel(s) de réservation mis en file d'envoi ; prêts à rendre demain : "
+               f"{counts['loan.due']} ; prêts en retard : {counts['loan.overdue']} ; "
+               f"qualifications bientôt expirées : {counts['qualification.expiring']}.")
+
+
+@click.command("loan-reminders")
+@with_appcontext
+def loan_reminders_command() -> None:
+    """Send the loan and qualification messages that are due (each once)."""
+    from hub.services import loans
+
+    counts = loans.reminder_pass()
+    db.session.commit()
+    click.echo(f"Prêts à rendre demain : {counts['loan.due']} ; prêts en retard : {counts['loan.overdue']} ; "
+               f"qualifications bientôt expirées : {counts['qualification.expiring']}.")

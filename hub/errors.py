@@ -63,6 +63,11 @@ class QuotaExceeded(DomainError):
     default_message = "Le quota hebdomadaire de ce lieu sur cette ressource est atteint."
 
 
+class OverdueLoan(DomainError):
+    status, code = 409, "overdue_loan"
+    default_message = "Ce lieu a un prêt en retard : rendez-le avant d'emprunter à nouveau."
+
+
 class InvalidState(DomainError):
     status, code = 409, "invalid_state"
     default_message = "Cette action n'est pas possible dans l'état actuel."

@@ -34,7 +34,7 @@ from flask import Flask
 
 from hub.db import read_only
 from hub.extensions import db
-from hub.services import booking_messages, outbox
+from hub.services import booking_messages, loans, outbox
 from models import OutboxMessage, utcnow
 
 logger = logging.getLogger(__name__)
@@ -346,6 +346,7 @@ class Worker:
         with self.app.app_context():
             try:
                 count = booking_messages.send_reminders(now)
+                count += sum(loans.reminder_pass(now).values())
                 db.session.commit()
             except BaseException:
                 db.session.rollback()

@@ -7,6 +7,7 @@ from models.notifications import NOTIFICATION_CATEGORIES, NotificationPreference
 from models.outbox import OUTBOX_STATUSES, OutboxMessage
 from models.places import HUB_KINDS, JOIN_REQUEST_STATUSES, LEGAL_FORMS, MEMBER_ROLES, PLACE_KINDS, TERRITORIES, JoinRequest, Membership, Place
 from models.resources import RESOURCE_KINDS, Closure, Resource, TrainingSession
+from models.sharing import SERIES_EVERY, BookingSeries, Recognition
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -20,11 +21,13 @@ __all__ = [
     "OUTBOX_STATUSES",
     "PLACE_KINDS",
     "RESOURCE_KINDS",
+    "SERIES_EVERY",
     "TERRITORIES",
     "ApiToken",
     "AuditEntry",
     "Base",
     "Booking",
+    "BookingSeries",
     "Closure",
     "JoinRequest",
     "LoginFailure",
@@ -34,6 +37,7 @@ __all__ = [
     "OutboxMessage",
     "Place",
     "Qualification",
+    "Recognition",
     "Resource",
     "TrainingSession",
     "UTCDateTime",

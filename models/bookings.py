@@ -12,9 +12,10 @@ from models.base import Base, UTCDateTime, in_list, utcnow
 from models.places import Place
 from models.resources import Resource, TrainingSession
 
-BOOKING_STATUSES = ("pending", "confirmed", "refused", "cancelled", "waitlisted")
-# Statuses that hold capacity.
-ACTIVE_STATUSES = ("pending", "confirmed")
+BOOKING_STATUSES = ("pending", "confirmed", "refused", "cancelled", "waitlisted", "out", "returned")
+# Statuses that hold capacity. "out": a loan checked out and not yet returned (past its end
+# it keeps holding its unit: see hub.services.bookings `_OVERDUE_HELD`).
+ACTIVE_STATUSES = ("pending", "confirmed", "out")
 QUALIFICATION_SOURCES = ("attendance", "manual")
 
 
@@ -47,7 +48,7 @@ class Booking(Base):
         ExcludeConstraint(
             ("resource_id", "="),
             (sa.text("tstzrange(start_at, end_at, '[)')"), "&&"),
-            where=sa.text("exclusive AND status IN ('pending', 'confirmed')"),
+            where=sa.text("exclusive AND status IN ('pending', 'confirmed', 'out')"),
             using="gist",
             name="ex_bookings_no_overlap",
         ).ddl_if(dialect="postgresql"),
@@ -80,11 +81,27 @@ class Booking(Base):
     # When its `booking.reminder` was queued: set by a conditional UPDATE in the same
     # transaction as the message, so that it goes once whatever the number of workers.
     reminded_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    # Loans (hub.services.loans): when the kit left and came back, its state on return,
+    # and the messages already sent about it (each once).
+    checked_out_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    returned_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    return_condition: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    due_notified_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    overdue_notified_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    # The series it was booked in (hub.services.series), if any.
+    series_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("booking_series.id", ondelete="SET NULL"), index=True
+    )
 
     resource: so.Mapped[Resource] = so.relationship()
     place: so.Mapped[Place] = so.relationship()
     user: so.Mapped[User | None] = so.relationship()
     session: so.Mapped[TrainingSession | None] = so.relationship()
+
+    @property
+    def is_overdue(self) -> bool:
+        """A loan out past its end: it holds its unit until it is returned."""
+        return self.status == "out" and self.end_at <= utcnow()
 
     def __repr__(self) -> str:
         return f"<Booking {self.id} {self.status}>"
@@ -109,6 +126,8 @@ class Qualification(Base):
     )
     source: so.Mapped[str] = so.mapped_column(sa.String(12))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # When `qualification.expiring` went out (hub.services.qualifications); cleared on renewal.
+    expiry_notified_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
 
     user: so.Mapped[User] = so.relationship(foreign_keys=[user_id])
     training: so.Mapped[Resource] = so.relationship()

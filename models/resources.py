@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 from models.base import Base, UTCDateTime, in_list, utcnow
 from models.places import Place
 
-RESOURCE_KINDS = ("machine", "space", "training", "incubation")
+RESOURCE_KINDS = ("machine", "space", "training", "incubation", "loan")
 
 
 class Resource(Base):
@@ -34,6 +34,9 @@ class Resource(Base):
             "min_notice_minutes IS NULL OR min_notice_minutes >= 0", name="notice_positive"
         ),
         sa.CheckConstraint("prerequisite_id IS NULL OR prerequisite_id <> id", name="not_own_prerequisite"),
+        sa.CheckConstraint(
+            "qualification_valid_days IS NULL OR qualification_valid_days > 0", name="validity_positive"
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -55,6 +58,8 @@ class Resource(Base):
     max_duration_minutes: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     min_notice_minutes: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     archived_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    # Trainings: how long the qualification they grant lasts; None = forever.
+    qualification_valid_days: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
 
     place: so.Mapped[Place] = so.relationship(back_populates="resources")

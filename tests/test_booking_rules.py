@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from hub.errors import Invalid, InvalidState, QuotaExceeded
 from hub.extensions import db
-from hub.services import bookings, resources
+from hub.services import bookings, qualifications, resources
 from hub.timeutil import PARIS
 from models import AuditEntry, Booking, Qualification
 
@@ -154,10 +154,10 @@ def test_correcting_attendance_to_no_show_withdraws_the_qualification_it_gave(ma
                            end_at=session.end_at)
     bookings.record_attendance(booking, manager, True, 2)
     db.session.commit()
-    assert resources.is_qualified(member.id, training.id)
+    assert qualifications.is_qualified(member.id, training.id)
     bookings.record_attendance(booking, manager, False)
     db.session.commit()
-    assert not resources.is_qualified(member.id, training.id)
+    assert not qualifications.is_qualified(member.id, training.id)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Qualification)) == 0
     actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["booking.attendance", "qualification.granted", "booking.attendance",
@@ -175,7 +175,7 @@ def test_a_manual_qualification_survives_a_no_show(make):
                            end_at=session.end_at)
     bookings.record_attendance(booking, manager, False)
     db.session.commit()
-    assert resources.is_qualified(member.id, training.id)
+    assert qualifications.is_qualified(member.id, training.id)
 
 
 def test_lowering_session_capacity_below_the_fullest_session_is_refused(make):

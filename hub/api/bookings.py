@@ -115,6 +115,11 @@ BOOKING = {
         "user": {"type": ["integer", "null"], "description": "Id de la personne qui a réservé"},
         "created_at": {"type": "string", "format": "date-time"},
         "updated_at": {"type": "string", "format": "date-time"},
+        "series": {"type": ["integer", "null"], "description": "Id de la série dont elle fait partie"},
+        "overdue": {"type": "boolean", "description": "Prêt sorti dont la fin est passée"},
+        "checked_out_at": {"type": ["string", "null"], "format": "date-time"},
+        "returned_at": {"type": ["string", "null"], "format": "date-time"},
+        "return_condition": {"type": ["string", "null"]},
     },
 }
 ONE = json_response(BOOKING, "La réservation")

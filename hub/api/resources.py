@@ -159,6 +159,9 @@ RULES = {
     "min_duration_minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": service.MAX_MINUTES},
     "max_duration_minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": service.MAX_MINUTES},
     "min_notice_minutes": {"type": ["integer", "null"], "minimum": 0, "maximum": service.MAX_MINUTES},
+    "qualification_valid_days": {"type": ["integer", "null"], "minimum": 1, "maximum": 36_600,
+                                 "description": "Formations : durée de validité de la qualification, en "
+                                                "jours (null : sans limite)."},
 }
 SESSION = {
     "type": "object",

@@ -10,6 +10,7 @@ from tqdm import tqdm
 from hub.demo.bookings import Bookings
 from hub.demo.common import DEMO_PASSWORD, Clock, Scale
 from hub.demo.fill import Filler
+from hub.demo.loans import add_loans
 from hub.demo.places import Places
 from hub.demo.resources import build_resources
 from hub.demo.store import Store
@@ -29,6 +30,8 @@ def build(scale: Scale, seed: int, today: date, progress: bool) -> dict[str, int
     store.flush()
     with tqdm(total=scale.bookings, unit=" réservations", disable=not progress, file=sys.stderr,
               mininterval=0.5) as bar:
-        Filler(Bookings(store, rng, clock, places, bar), scale).run(resources)
+        bookings = Bookings(store, rng, clock, places, bar)
+        Filler(bookings, scale).run(resources)
+        add_loans(store, bookings, clock, places.hubs)
     return store.finish({"scale": scale.name, "seed": seed, "today": today.isoformat(),
                          "bookings": store.counts["bookings"]})

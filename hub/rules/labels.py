@@ -15,6 +15,8 @@ BOOKING_STATUS = {
     "refused": "refusée",
     "cancelled": "annulée",
     "waitlisted": "en liste d'attente",
+    "out": "sortie en prêt",
+    "returned": "rendue",
 }
 
 RESOURCE_KIND = {
@@ -22,6 +24,7 @@ RESOURCE_KIND = {
     "space": "Espace",
     "training": "Formation",
     "incubation": "Incubation",
+    "loan": "Prêt de matériel",
 }
 
 PLACE_KIND = {

@@ -33,6 +33,7 @@ from hub.errors import (
     Forbidden,
     InvalidState,
     NotFound,
+    OverdueLoan,
     PrerequisiteMissing,
     QuotaExceeded,
     Unavailable,
@@ -41,9 +42,10 @@ from hub.extensions import db
 from hub.rules import permissions
 from hub.rules.capacity import is_exclusive, peak_within, quota_breach, quota_window
 from hub.rules.permissions import Actor
-from hub.services import audit, booking_messages, realtime
+from hub.services import audit, booking_messages, loan_holds, realtime
 from hub.services.places import actor_of
-from hub.services.resources import MAX_CAPACITY, is_closed, is_qualified, lock_resource, read_period
+from hub.services.qualifications import is_qualified, renew_on_attendance
+from hub.services.resources import MAX_CAPACITY, is_closed, lock_resource, read_period
 from hub.rules.validation import MAX_ID, Fields, id_or_404
 from hub.timeutil import duration_text, to_iso
 from models import (
@@ -93,6 +95,11 @@ def booking_dict(booking: Booking | sa.Row[Any], names: tuple[str, str, str] | N
         "user": booking.user_id,
         "created_at": to_iso(booking.created_at),
         "updated_at": to_iso(booking.updated_at),
+        "series": booking.series_id,
+        "overdue": booking.status == "out" and booking.end_at <= utcnow(),  # a Row has no is_overdue
+        "checked_out_at": to_iso(booking.checked_out_at),
+        "returned_at": to_iso(booking.returned_at),
+        "return_condition": booking.return_condition,
     }
 
 
@@ -250,9 +257,13 @@ _INSERT = sa.insert(_BOOKINGS).returning(*_BOOKINGS.c)
 
 def occupancy(resource: Resource | sa.Row[Any], start: datetime, end: datetime) -> tuple[bool, int]:
     """(whether a closure overlaps [start, end), peak of active quantities in it)."""
-    rows = db.session.connection().execute(_OCCUPANCY, {"rid": resource.id, "start": start, "end": end}).all()
+    conn = db.session.connection()
+    rows = conn.execute(_OCCUPANCY, {"rid": resource.id, "start": start, "end": end}).all()
     closed = any(q < 0 for _, _, q in rows)
-    return closed, peak_within([row for row in rows if row[2] > 0], start, end)
+    held = [(row[0], row[1], row[2]) for row in rows if row[2] > 0]
+    if resource.kind == "loan":
+        held += loan_holds.overdue_held(conn, resource.id, start, end)
+    return closed, peak_within(held, start, end)
 
 
 # ---------------------------------------------------------------- creating
@@ -315,6 +326,8 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
         name = training.name if training else "la formation requise"
         raise PrerequisiteMissing(f"Il faut d'abord avoir suivi la formation « {name} ».")
 
+    if resource.kind == "loan" and loan_holds.has_overdue_loan(conn, place_id, now):
+        raise OverdueLoan()
     if session is not None:
         closed, used = is_closed(resource, start, end), 0
     else:
@@ -454,6 +467,8 @@ def cancel_booking(booking: Booking, actor: User) -> Booking:
     booking = _locked(booking)
     if booking.status not in ACTIVE_STATUSES + ("waitlisted",):
         raise InvalidState("Cette réservation n'est plus active.")
+    if booking.status == "out":
+        raise InvalidState("Ce matériel est sorti en prêt : il se rend, il ne s'annule plus.")
     if booking.end_at <= utcnow() or booking.attended is not None:
         raise InvalidState("Une réservation terminée ne peut plus être annulée.")
     previous = booking.status
@@ -543,6 +558,8 @@ def _qualify_by_attendance(booking: Booking, actor: User, present: bool) -> None
         db.session.flush()
         audit.record(actor, "qualification.granted", qualification, training=booking.resource_id,
                      user=booking.user_id, booking=booking.id)
+    elif present and existing is not None:
+        renew_on_attendance(existing, actor, booking)
     elif not present and existing is not None and existing.source == "attendance":
         other = db.session.scalar(
             sa.select(Booking.id).where(

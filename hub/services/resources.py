@@ -21,7 +21,7 @@ from hub.extensions import db
 from hub.rules import capacity as capacity_rules
 from hub.rules.calendar import hours_apply, outside_opening, parse_opening_hours, period_errors
 from hub.rules import permissions
-from hub.services import audit, realtime
+from hub.services import audit, qualifications, realtime
 from hub.services.places import actor_of
 from hub.rules.validation import MAX_ID, Fields, id_or_404
 from hub.timeutil import to_iso
@@ -211,6 +211,7 @@ def resource_dict(resource: Resource, *, detail: bool = False) -> dict[str, Any]
         "min_duration_minutes": resource.min_duration_minutes,
         "max_duration_minutes": resource.max_duration_minutes,
         "min_notice_minutes": resource.min_notice_minutes,
+        "qualification_valid_days": resource.qualification_valid_days,
         "place": place.slug,
         "place_name": place.name,
         "departement": place.departement,
@@ -266,6 +267,8 @@ def _read_resource_fields(data: Mapping[str, Any], *, partial: bool,
         values["max_duration_minutes"] = f.integer("max_duration_minutes", minimum=1, maximum=MAX_MINUTES)
     if wanted("min_notice_minutes"):
         values["min_notice_minutes"] = f.integer("min_notice_minutes", minimum=0, maximum=MAX_MINUTES)
+    if wanted("qualification_valid_days"):
+        values["qualification_valid_days"] = f.integer("qualification_valid_days", minimum=1, maximum=36_600)
     low = values.get("min_duration_minutes", resource.min_duration_minutes if resource else None)
     high = values.get("max_duration_minutes", resource.max_duration_minutes if resource else None)
     if low is not None and high is not None and high < low:
@@ -445,14 +448,6 @@ def remove_closure(closure_id: Any, actor: User) -> Resource:
 
 # ---------------------------------------------------------------- qualifications
 
-def is_qualified(user_id: int, training_id: int) -> bool:
-    return db.session.scalar(
-        sa.select(Qualification.id).where(
-            Qualification.user_id == user_id, Qualification.training_id == training_id
-        )
-    ) is not None
-
-
 def grant_qualification(resource: Resource, actor: User, email: Any) -> Qualification:
     require_manager(actor, resource)
     f = Fields({"email": email})
@@ -463,8 +458,14 @@ def grant_qualification(resource: Resource, actor: User, email: Any) -> Qualific
     user = db.session.scalar(sa.select(User).where(User.email == address))
     if user is None:
         raise Invalid(fields={"email": "Aucun compte n'utilise cette adresse."})
-    if is_qualified(user.id, resource.id):
-        raise Duplicate("Cette personne a déjà suivi cette formation.")
+    existing = db.session.scalar(sa.select(Qualification).where(
+        Qualification.user_id == user.id, Qualification.training_id == resource.id))
+    if existing is not None:
+        # An expired qualification is granted anew (renewed); a valid one is there already.
+        if qualifications.is_valid(existing.created_at, resource.qualification_valid_days, utcnow()):
+            raise Duplicate("Cette personne a déjà suivi cette formation.")
+        qualifications.renew(existing, actor)
+        return existing
     qualification = Qualification(user=user, training=resource, granted_by_id=actor.id, source="manual")
     db.session.add(qualification)
     db.session.flush()

@@ -22,6 +22,9 @@ def register_web(app: Flask) -> None:
                    outbox, legal, opendata):
         app.register_blueprint(module.bp)
     app.before_request(forget_actor)
+    from hub.web import sharing
+
+    app.register_blueprint(sharing.bp)
 
     @app.context_processor
     def _navigation() -> dict[str, Any]:

@@ -14,6 +14,7 @@ from hub.services import places as places_service
 from hub.services import resources as resources_service
 from hub.web.redirects import next_or
 from hub.web.access import current_actor
+from hub.web import sharing
 from hub.web.forms import committed
 from hub.web.views import catalogue as views
 from models import ACTIVE_STATUSES, Resource
@@ -63,9 +64,13 @@ def resource(resource_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def book(resource_id: int):  # type: ignore[no-untyped-def]
     res = _visible_resource_or_404(resource_id)
+    data = sharing.booking_form(res, request.form)
     with committed() as outcome:
-        booking = bookings_service.create_booking(res.id, current_user.id, request.form)
-        outcome.success = _booked_message(booking["status"])
+        if data.get("repeat_weeks"):
+            outcome.success = sharing.book_series(res, current_user.id, data)
+        else:
+            booking = bookings_service.create_booking(res.id, current_user.id, data)
+            outcome.success = _booked_message(booking["status"])
     if outcome.error is not None:
         # The booking path re-read the resource under its lock, without what the page shows.
         res = _visible_resource_or_404(resource_id)

@@ -13,6 +13,7 @@ from hub.rules.calendar import format_opening_hours
 from hub.services import bookings as bookings_service
 from hub.services import catalogue as catalogue_service
 from hub.services import exports
+from hub.services import loans as loans_service
 from hub.services import places as places_service
 from hub.services import resources as resources_service
 from hub.web.redirects import next_or
@@ -26,6 +27,7 @@ bp = Blueprint("manage", __name__, url_prefix="/gestion")
 RULE_FIELDS = (
     "name", "description", "capacity", "requires_approval", "prerequisite", "opening_hours",
     "max_hours_per_week", "min_duration_minutes", "max_duration_minutes", "min_notice_minutes",
+    "qualification_valid_days",
 )
 CLOSURE_PREFIX = "closure_"
 
@@ -88,6 +90,7 @@ def place(slug: str):  # type: ignore[no-untyped-def]
         archived=[r for r in resources_service.resources_of_place(hub, include_archived=True)
                   if r.archived_at is not None],
         attendance_due=catalogue_service.attendance_due(hub),
+        loans=loans_service.loans_of_host(hub.id),
     )
 
 

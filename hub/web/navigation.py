@@ -18,6 +18,7 @@ def navigation() -> dict[str, Any]:
     reads_network = actor is not None and permissions.may_read_network(actor)
     if actor is not None:
         links.append(("Mes réservations", "catalogue.my_bookings"))
+        links.append(("Mes qualifications", "sharing.my_qualifications"))
         links.append(("Mes lieux", "places.mine"))
         manages = [p for p in actor.places if permissions.may_run_hub(actor, p)]
         if manages:

@@ -10,6 +10,7 @@ from hub.errors import DomainError, Forbidden, Invalid, NotFound
 from hub.reference import REGIONS
 from hub.services import exports
 from hub.services import network as network_service
+from hub.services import qualifications
 from hub.rules.network import COMPARED_FIGURES
 from hub.web.access import network_readers_only
 from hub.web.views import network as views
@@ -65,6 +66,7 @@ def dashboard():  # type: ignore[no-untyped-def]
         map_data=views.map_data(snap),
         monthly=snap.monthly,
         tile_url=views.tile_url(),
+        recognitions=qualifications.recognition_summary(),
     )
 
 

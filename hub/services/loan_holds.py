@@ -1,0 +1,37 @@
+"""What overdue loans hold, for the booking path (hub.services.bookings) and the loans
+service alike. A loan past its end and not returned holds its unit until it comes back,
+and its place borrows nothing more."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from models import Booking, utcnow
+
+# Built once, run on the booking path's connection (see hub.services.bookings).
+# For a period [start, end) that starts after the loan's end (any period still to book):
+# those ending inside it are counted by the occupancy statement already.
+_OVERDUE_HELD = sa.select(Booking.start_at, Booking.quantity).where(
+    Booking.resource_id == sa.bindparam("rid"),
+    Booking.status == "out",
+    Booking.start_at < sa.bindparam("end"),
+    Booking.end_at <= sa.bindparam("start"),
+    Booking.end_at <= sa.bindparam("now"),
+)
+_OVERDUE_OF_PLACE = sa.select(Booking.id).where(
+    Booking.place_id == sa.bindparam("pid"),
+    Booking.status == "out",
+    Booking.end_at <= sa.bindparam("now"),
+).limit(1)
+
+
+def overdue_held(conn: sa.Connection, resource_id: int, start: datetime,
+                 end: datetime) -> list[tuple[datetime, datetime, int]]:
+    """(start, end, quantity) of the overdue loans of the resource, running to `end`."""
+    rows = conn.execute(_OVERDUE_HELD, {"rid": resource_id, "start": start, "end": end, "now": utcnow()})
+    return [(s, end, q) for s, q in rows]
+
+
+def has_overdue_loan(conn: sa.Connection, place_id: int, now: datetime) -> bool:
+    return conn.execute(_OVERDUE_OF_PLACE, {"pid": place_id, "now": now}).first() is not None
