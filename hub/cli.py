@@ -22,6 +22,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(booking_group)
     app.cli.add_command(worker_command)
     app.cli.add_command(mail_test_command)
+    app.cli.add_command(analytics_group)
 
 
 def fail(exc: DomainError) -> NoReturn:
@@ -208,3 +209,24 @@ def mail_test_command(email: str, deliver_now: bool) -> None:
                    f"({message.last_error}) ; il sera retenté.", err=True)
     raise SystemExit(1)
 
+
+
+@click.group("analytics")
+def analytics_group() -> None:
+    """The network's maintained aggregates."""
+
+
+@analytics_group.command("rebuild")
+@with_appcontext
+def analytics_rebuild_command() -> None:
+    """Recompute the network's monthly aggregates from the bookings."""
+    import sys
+
+    from tqdm import tqdm
+
+    from hub.services import analytics
+
+    with tqdm(total=analytics.counted_bookings(), unit=" réservations", file=sys.stderr) as bar:
+        rows = analytics.rebuild(bar.update)
+    db.session.commit()
+    click.echo(f"Agrégats du réseau recalculés : {rows} lignes.")

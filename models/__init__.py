@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 from models.accounts import GLOBAL_ROLES, ApiToken, LoginFailure, User
+from models.analytics import FlowMonth
 from models.audit import AuditEntry
 from models.base import Base, UTCDateTime, utcnow
 from models.bookings import ACTIVE_STATUSES, BOOKING_STATUSES, Booking, Qualification
@@ -23,6 +24,7 @@ __all__ = [
     "Base",
     "Booking",
     "Closure",
+    "FlowMonth",
     "LoginFailure",
     "Membership",
     "OutboxMessage",

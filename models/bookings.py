@@ -38,6 +38,8 @@ class Booking(Base):
         sa.Index("ix_bookings_place_start", "place_id", "start_at"),
         # The network analytics cache keys on the latest change.
         sa.Index("ix_bookings_updated_at", "updated_at"),
+        # The network reads the partial months at the edges of a period by start.
+        sa.Index("ix_bookings_start_at", "start_at"),
         # Capacity-1 resources: two active bookings can never overlap, whatever the
         # application does. Larger capacities are guarded by the resource row lock.
         ExcludeConstraint(

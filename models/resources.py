@@ -34,6 +34,7 @@ class Resource(Base):
             "min_notice_minutes IS NULL OR min_notice_minutes >= 0", name="notice_positive"
         ),
         sa.CheckConstraint("prerequisite_id IS NULL OR prerequisite_id <> id", name="not_own_prerequisite"),
+        sa.CheckConstraint("max_beneficiaries >= 1", name="max_beneficiaries_positive"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -54,6 +55,8 @@ class Resource(Base):
     min_duration_minutes: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     max_duration_minutes: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     min_notice_minutes: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    # The most beneficiaries one booking may declare: a booker cannot inflate the figures.
+    max_beneficiaries: so.Mapped[int] = so.mapped_column(sa.Integer, default=100, server_default="100")
     archived_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
 

@@ -159,6 +159,9 @@ RULES = {
     "min_duration_minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": service.MAX_MINUTES},
     "max_duration_minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": service.MAX_MINUTES},
     "min_notice_minutes": {"type": ["integer", "null"], "minimum": 0, "maximum": service.MAX_MINUTES},
+    "max_beneficiaries": {"type": ["integer", "null"], "minimum": 1, "maximum": service.MAX_BENEFICIARIES,
+                          "default": service.DEFAULT_MAX_BENEFICIARIES,
+                          "description": "Bénéficiaires qu'une réservation peut déclarer au plus."},
 }
 SESSION = {
     "type": "object",

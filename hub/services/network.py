@@ -1,8 +1,9 @@
 """The network as ANCT sees it: reading the served flows, caching the figures.
 
-One aggregate query reads the confirmed external bookings grouped by (host place,
-booking place); the graph work runs in Python on those few thousand flows
-(`hub.rules.network`). The result is cached per period and per
+The served flows per (host place, booking place) come from the monthly aggregates that
+every booking change keeps current (`hub.services.analytics`), the partial months at the
+edges of a period from those days' bookings; the graph work runs in Python on those few
+thousand flows (`hub.rules.network`). The result is cached per period and per
 fingerprint of the data (latest booking change, resources, places), so a warm
 request costs three small queries; any booking change (its `updated_at` moves),
 any new or removed resource, and any edit of a place start a fresh computation.
@@ -26,6 +27,7 @@ from hub.extensions import db
 from hub.reference import REGIONS
 from hub.rules import permissions
 from hub.rules import network as metrics
+from hub.services import analytics
 from hub.services import places as places_service
 from hub.rules.network import Flow, PlaceInfo
 from hub.timeutil import parse_datetime, to_iso
@@ -101,71 +103,17 @@ def parse_period(args: Mapping[str, Any]) -> Period:
 # ---------------------------------------------------------------- reading the data
 
 
-def _hours_expression(dialect: str) -> sa.ColumnElement[float]:
-    if dialect == "postgresql":
-        return sa.func.extract("epoch", Booking.end_at - Booking.start_at) / 3600.0
-    # SQLite keeps the UTC datetimes as text; julianday() reads them, in days.
-    return (sa.func.julianday(Booking.end_at) - sa.func.julianday(Booking.start_at)) * 24.0
-
-
-def _hour_bucket(dialect: str) -> sa.ColumnElement[str]:
-    """The booking's start as the UTC text "YYYY-MM-DD HH" (same on both databases)."""
-    if dialect == "postgresql":
-        return sa.func.to_char(sa.func.timezone("UTC", Booking.start_at), "YYYY-MM-DD HH24")
-    # SQLite holds them as "YYYY-MM-DD HH:MM:SS.ffffff" text: cut, don't parse.
-    return sa.func.substr(Booking.start_at, 1, 13)
-
-
-def _served_conditions(period: Period) -> list[sa.ColumnElement[bool]]:
-    conditions = [Booking.status == "confirmed", Resource.place_id != Booking.place_id]
-    if period.start is not None:
-        conditions.append(Booking.start_at >= period.start)
-    if period.end is not None:
-        conditions.append(Booking.start_at < period.end)
-    return conditions
-
-
-def flows_query(period: Period, dialect: str) -> sa.Select:
-    """The one aggregate: confirmed external bookings per (host place, booking place)."""
-    return (
-        sa.select(
-            Resource.place_id,
-            Booking.place_id,
-            sa.func.count(),
-            sa.func.sum(sa.func.coalesce(Booking.beneficiaries, Booking.quantity)),
-            sa.func.sum(_hours_expression(dialect)),
-        )
-        .select_from(Booking)
-        .join(Resource, Resource.id == Booking.resource_id)
-        .where(*_served_conditions(period))
-        .group_by(Resource.place_id, Booking.place_id)
-    )
-
-
 def read_flows(period: Period) -> list[Flow]:
-    rows = db.session.execute(flows_query(period, db.engine.dialect.name))
-    return [
-        Flow(int(host), int(place), int(n), int(ben or 0), float(hours or 0.0))
-        for host, place, n, ben, hours in rows
-    ]
+    return analytics.read_flows(period.start, period.end)
 
 
 def read_flows_with_previous(period: Period) -> tuple[list[Flow], list[Flow] | None]:
     """The period's flows, and those of the period before it (same length) when the
-    period is bounded: one scan of [previous start, end), split by a CASE."""
+    period is bounded."""
     previous = period.previous()
     if previous is None:
         return read_flows(period), None
-    dialect = db.engine.dialect.name
-    current = sa.case((Booking.start_at >= period.start, 1), else_=0)
-    query = flows_query(Period(previous.start, period.end), dialect)
-    query = query.add_columns(current).group_by(current)
-    flows: list[Flow] = []
-    before: list[Flow] = []
-    for host, place, n, ben, hours, is_current in db.session.execute(query):
-        flow = Flow(int(host), int(place), int(n), int(ben or 0), float(hours or 0.0))
-        (flows if is_current else before).append(flow)
-    return flows, before
+    return read_flows(period), read_flows(previous)
 
 
 def _read_places() -> list[tuple]:
@@ -297,6 +245,7 @@ class Snapshot:
             kinds[place.kind] = kinds.get(place.kind, 0) + 1
         territories = self.territories
         beneficiaries = sum(f.beneficiaries for f in self.flows)
+        verified = sum(f.verified for f in self.flows)
         inclusive = sum(territories[t]["beneficiaries"] for t in ("qpv", "rural"))
         served = {f.place for f in self.flows if f.beneficiaries > 0}
         without = [d for d in self.departements if d["without_fabrique"]]
@@ -314,6 +263,8 @@ class Snapshot:
                 "bookings": sum(f.bookings for f in self.flows),
                 "beneficiaries": beneficiaries,
                 "hours": sum(f.hours for f in self.flows),
+                "incubation_hours": sum(f.incubation_hours for f in self.flows),
+                "verified_share": verified / beneficiaries if beneficiaries else None,
                 "qpv_rural_share": inclusive / beneficiaries if beneficiaries else None,
                 "multiplier_total": sum(h["multiplier"] for h in self.hubs),
                 "multiplier_median": self.medians["multiplier"],
@@ -328,22 +279,8 @@ class Snapshot:
 
 
 def _read_monthly(period: Period) -> dict[str, Any]:
-    dialect = db.engine.dialect.name
-    hour = _hour_bucket(dialect)
-    rows = db.session.execute(
-        sa.select(
-            hour,
-            Place.territory,
-            sa.func.count(),
-            sa.func.sum(sa.func.coalesce(Booking.beneficiaries, Booking.quantity)),
-        )
-        .select_from(Booking)
-        .join(Resource, Resource.id == Booking.resource_id)
-        .join(Place, Place.id == Booking.place_id)
-        .where(*_served_conditions(period))
-        .group_by(hour, Place.territory)
-    )
-    return metrics.monthly_by_territory(rows)
+    hour_rows, month_rows = analytics.read_monthly(period.start, period.end)
+    return metrics.monthly_by_territory(hour_rows, month_rows)
 
 
 def _cache() -> OrderedDict:
@@ -441,7 +378,9 @@ HUB_COLUMNS = [
     ("multiplier", "Effet multiplicateur (M)"), ("effective_reach", "Portée effective (N)"),
     ("inclusion", "Inclusion (Q)"), ("spread", "Rayonnement (D)"),
     ("bridging", "Décloisonnement (P)"), ("places_served", "Lieux servis (R)"),
-    ("bookings", "Réservations"), ("beneficiaries", "Bénéficiaires"), ("hours", "Heures"),
+    ("bookings", "Réservations"), ("beneficiaries", "Bénéficiaires"),
+    ("verified_share", "Part des bénéficiaires constatés"), ("hours", "Heures d'utilisation"),
+    ("incubation_hours", "Heures d'incubation"),
     ("median_km", "Distance médiane (km)"),
     ("sole_provider_share", "Part de lieux servis par elle seule"),
     ("activation", "Lieux nouvellement servis"), ("subsidy_eur", "Subvention (€)"),
