@@ -54,7 +54,8 @@ CREATE = st.tuples(st.just("create"), st.sampled_from(["machine", "space", "trai
                    st.one_of(st.none(), st.integers(0, 100)))
 PAST = st.tuples(st.just("past"), st.sampled_from(["machine", "space"]), st.integers(0, 2),
                  st.integers(1, 60), st.one_of(st.none(), st.integers(0, 100)))
-CHANGE = st.tuples(st.sampled_from(["confirm", "refuse", "cancel"]), st.integers(0, 50))
+# "delete": no service deletes a booking, but a script may: the aggregates follow too.
+CHANGE = st.tuples(st.sampled_from(["confirm", "refuse", "cancel", "delete"]), st.integers(0, 50))
 ATTEND = st.tuples(st.just("attend"), st.integers(0, 50), st.booleans(),
                    st.one_of(st.none(), st.integers(0, 100)))
 OPERATIONS = st.lists(st.one_of(CREATE, PAST, CHANGE, ATTEND), min_size=1, max_size=25)
@@ -91,6 +92,9 @@ def _run(world: dict[str, Any], op: tuple) -> None:
             bookings.refuse_booking(booking, manager, "complet")
         elif kind == "cancel":
             bookings.cancel_booking(booking, manager)
+        elif kind == "delete":
+            db.session.delete(booking)
+            db.session.flush()
         else:
             bookings.record_attendance(booking, manager, op[2], op[3])
 

@@ -137,8 +137,9 @@ def booking_created(conn: sa.Connection, booking: Any, host_id: int, kind: str) 
         _apply(conn, deltas.nonzero())
 
 
-class _Before:
-    """A booking's values before the flush, from the attributes' history."""
+class _Values:
+    """A booking's counted fields as they stood before the flush (the attributes' history
+    of the pending changes)."""
 
     def __init__(self, booking: Booking) -> None:
         state = sa.inspect(booking)
@@ -152,16 +153,30 @@ def _changed(booking: Booking) -> bool:
     return any(state.attrs[name].history.has_changes() for name in _COUNTED_FIELDS)
 
 
+_PENDING = "analytics_before"
+
+
+@sa.event.listens_for(so.Session, "before_flush")
+def _remember_bookings_before(session: so.Session, _context: Any, _instances: Any) -> None:
+    # Before the flush: a deleted booking's values may need loading, which its DELETE
+    # would make impossible afterwards.
+    dirty = [b for b in session.dirty if isinstance(b, Booking) and _changed(b)]
+    gone = [b for b in session.deleted if isinstance(b, Booking)]
+    if dirty or gone:
+        session.info.setdefault(_PENDING, []).extend(
+            [(b, _Values(b), True) for b in dirty] + [(b, _Values(b), False) for b in gone]
+        )
+
+
 @sa.event.listens_for(so.Session, "after_flush")
 def _count_flushed_bookings(session: so.Session, _context: Any) -> None:
     new = [b for b in session.new if isinstance(b, Booking)]
-    dirty = [b for b in session.dirty if isinstance(b, Booking) and _changed(b)]
-    gone = [b for b in session.deleted if isinstance(b, Booking)]
-    if not (new or dirty or gone):
+    changed = session.info.pop(_PENDING, [])
+    if not (new or changed):
         return
-    before = {id(b): _Before(b) for b in dirty + gone}
-    resource_ids = {b.resource_id for b in new + dirty + gone}
-    resource_ids.update(v.resource_id for v in before.values())
+    resource_ids = {b.resource_id for b in new}
+    resource_ids.update(before.resource_id for _, before, _ in changed)
+    resource_ids.update(b.resource_id for b, _, still in changed if still)
     conn = session.connection()
     hosts = {
         rid: (host, kind)
@@ -178,12 +193,16 @@ def _count_flushed_bookings(session: so.Session, _context: Any) -> None:
 
     for booking in new:
         count(booking, 1)
-    for booking in dirty:
-        count(before[id(booking)], -1)
-        count(booking, 1)
-    for booking in gone:
-        count(before[id(booking)], -1)
+    for booking, before, still in changed:
+        count(before, -1)
+        if still:
+            count(booking, 1)
     _apply(conn, deltas.nonzero())
+
+
+@sa.event.listens_for(so.Session, "after_soft_rollback")
+def _forget(session: so.Session, _previous: Any) -> None:
+    session.info.pop(_PENDING, None)
 
 
 # ---------------------------------------------------------------- rebuilding
