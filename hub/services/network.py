@@ -107,15 +107,6 @@ def read_flows(period: Period) -> list[Flow]:
     return analytics.read_flows(period.start, period.end)
 
 
-def read_flows_with_previous(period: Period) -> tuple[list[Flow], list[Flow] | None]:
-    """The period's flows, and those of the period before it (same length) when the
-    period is bounded."""
-    previous = period.previous()
-    if previous is None:
-        return read_flows(period), None
-    return read_flows(period), read_flows(previous)
-
-
 def _read_places() -> list[tuple]:
     rows = db.session.execute(
         sa.select(
@@ -166,15 +157,13 @@ def _fingerprint() -> tuple:
 class Snapshot:
     """The network for one period, as the database held it at one fingerprint.
 
-    The hubs are computed at once (the cheap, common request); every other view
-    is computed on first use and kept with the snapshot.
+    Every part, the flows included, is computed on first use and kept with the
+    snapshot: under a stream of bookings most requests meet a fresh snapshot, and the
+    monthly series need no flows, the graph and the communities no hub figures.
     """
 
     period: Period
     places: dict[int, PlaceInfo]
-    flows: list[Flow]
-    previous_flows: list[Flow] | None
-    hubs: list[dict[str, Any]]
     _lazy: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -184,6 +173,21 @@ class Snapshot:
             with self._lock:
                 self._lazy.setdefault(name, value)
         return self._lazy[name]
+
+    @property
+    def flows(self) -> list[Flow]:
+        return self.memo("flows", lambda: read_flows(self.period))
+
+    @property
+    def previous_flows(self) -> list[Flow] | None:
+        previous = self.period.previous()
+        return self.memo("previous_flows", lambda: read_flows(previous) if previous else None)
+
+    @property
+    def hubs(self) -> list[dict[str, Any]]:
+        return self.memo(
+            "hubs", lambda: metrics.hub_metrics(self.places, self.flows, self.previous_flows)
+        )
 
     def hub(self, slug: str) -> dict[str, Any]:
         for item in self.hubs:
@@ -299,14 +303,7 @@ def snapshot(period: Period | None = None) -> Snapshot:
             cache.move_to_end(key)
             return found
     places = {row[0]: PlaceInfo(*row) for row in _read_places()}
-    flows, previous_flows = read_flows_with_previous(period)
-    result = Snapshot(
-        period=period,
-        places=places,
-        flows=flows,
-        previous_flows=previous_flows,
-        hubs=metrics.hub_metrics(places, flows, previous_flows),
-    )
+    result = Snapshot(period=period, places=places)
     with _cache_lock:
         cache[key] = result
         while len(cache) > CACHE_SIZE:
