@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 from models.accounts import GLOBAL_ROLES, ApiToken, LoginFailure, User
-from models.analytics import FlowMonth
+from models.analytics import FlowMonth, FlowTotal, MonthPlace
 from models.audit import AuditEntry
 from models.base import Base, UTCDateTime, utcnow
 from models.bookings import ACTIVE_STATUSES, BOOKING_STATUSES, Booking, Qualification
@@ -25,8 +25,10 @@ __all__ = [
     "Booking",
     "Closure",
     "FlowMonth",
+    "FlowTotal",
     "LoginFailure",
     "Membership",
+    "MonthPlace",
     "OutboxMessage",
     "Place",
     "Qualification",

@@ -16,7 +16,7 @@ from hub.errors import DomainError
 from hub.extensions import db
 from hub.services import analytics, bookings
 from hub.timeutil import PARIS
-from models import Booking, FlowMonth, Qualification, TrainingSession, User
+from models import Booking, FlowMonth, FlowTotal, MonthPlace, Qualification, TrainingSession, User
 
 NOW = datetime.now(timezone.utc)
 
@@ -42,7 +42,7 @@ def world(make):  # type: ignore[no-untyped-def]
 
 def _reset(world: dict[str, Any]) -> None:
     db.session.rollback()
-    for model in (Qualification, Booking, FlowMonth):
+    for model in (Qualification, Booking, FlowMonth, FlowTotal, MonthPlace):
         db.session.execute(sa.delete(model))
     db.session.execute(sa.update(TrainingSession).values(seats_taken=0))
     db.session.commit()
@@ -129,14 +129,15 @@ def test_any_period_reads_exactly_what_the_bookings_say(world, operations, first
     start = NOW + timedelta(days=first, hours=first % 7)
     end = start + timedelta(days=length, minutes=37 * length)
     dialect = db.engine.dialect.name
-    direct = {
-        (int(h), int(p)): (int(n), int(b or 0), int(v or 0), pytest.approx(float(hr or 0)),
-                           pytest.approx(float(inc or 0)))
-        for h, p, n, b, v, hr, inc in db.session.execute(analytics.bookings_flows_query(start, end, dialect))
-    }
-    read = {(f.host, f.place): (f.bookings, f.beneficiaries, f.verified, f.hours, f.incubation_hours)
-            for f in analytics.read_flows(start, end)}
-    assert read == direct
+    for bounds in ((start, end), (None, None), (start, None), (None, end)):
+        direct = {
+            (int(h), int(p)): (int(n), int(b or 0), int(v or 0), pytest.approx(float(hr or 0)),
+                               pytest.approx(float(inc or 0)))
+            for h, p, n, b, v, hr, inc in db.session.execute(analytics.bookings_flows_query(*bounds, dialect))
+        }
+        read = {(f.host, f.place): (f.bookings, f.beneficiaries, f.verified, f.hours, f.incubation_hours)
+                for f in analytics.read_flows(*bounds)}
+        assert read == direct, bounds
 
 
 def test_rebuild_command_recomputes_the_aggregates(world, runner):
@@ -145,14 +146,18 @@ def test_rebuild_command_recomputes_the_aggregates(world, runner):
                            user_id=world["manager"].id, start_at=start, end_at=start + timedelta(hours=2),
                            quantity=2, status="confirmed"))
     db.session.commit()
-    db.session.execute(sa.delete(FlowMonth))  # as after a bulk load
+    for model in (FlowMonth, FlowTotal, MonthPlace):  # as after a bulk load
+        db.session.execute(sa.delete(model))
     db.session.commit()
     result = runner.invoke(args=["analytics", "rebuild"])
     assert result.exit_code == 0, result.output
-    assert "1 lignes" in result.output
+    assert "3 lignes" in result.output
     db.session.expire_all()
+    host, place, month = world["machine"].place_id, world["places"][1].id, start.strftime("%Y-%m")
     assert analytics.stored_aggregates() == {
-        (world["machine"].place_id, world["places"][1].id, start.strftime("%Y-%m"), "machine"): (1, 2, 0, 7200)
+        "analytics_flows": {(host, place, month, "machine"): (1, 2, 0, 7200)},
+        "analytics_totals": {(host, place, "machine"): (1, 2, 0, 7200)},
+        "analytics_months": {(month, place): (1, 2, 0, 7200)},
     }
 
 
@@ -195,4 +200,4 @@ def test_racing_bookings_and_cancellations_leave_the_aggregates_exact(app, make)
     db.session.expire_all()
     stored = analytics.stored_aggregates()
     assert stored == analytics.computed_aggregates()
-    assert list(stored.values()) == [(8, 24, 0, 8 * 7200)]
+    assert list(stored["analytics_flows"].values()) == [(8, 24, 0, 8 * 7200)]

@@ -1,7 +1,9 @@
 """The served flows, kept as monthly aggregates current with every booking change.
 
 `analytics_flows` (models.FlowMonth) holds, per (host place, booking place, Paris month,
-resource kind), what the network counts of the bookings: those confirmed and not recorded
+resource kind), what the network counts of the bookings; `analytics_totals` the same over
+all time per (host, booking place, kind), and `analytics_months` per (month, booking place),
+each read by the views that need it. What the network counts: those confirmed and not recorded
 as a no-show, made by another place than the host. Every change that moves a booking in
 or out of that set, or changes what it counts, moves the counters in the same
 transaction:
@@ -27,7 +29,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -35,7 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from hub.extensions import db
 from hub.rules.network import PARIS, Flow
-from models import Booking, FlowMonth, Place, Resource
+from models import Booking, FlowMonth, FlowTotal, MonthPlace, Place, Resource
 
 logger = logging.getLogger(__name__)
 
@@ -82,50 +84,76 @@ class _Deltas:
         for i, value in enumerate(counters):
             row[i] += sign * value
 
-    def nonzero(self) -> list[dict[str, Any]]:
-        return [
-            dict(zip(_KEY, key), **dict(zip(_COUNTERS, row)))
-            for key, row in sorted(self.rows.items())
-            if any(row)
-        ]
+
+class _Aggregate:
+    """One aggregate table: its key columns, taken from the finest key
+    (host, place, month, kind), and the statements that move its counters."""
+
+    def __init__(self, table: sa.Table, key: tuple[str, ...]) -> None:
+        self.table, self.key = table, key
+        self._positions = [_KEY.index(name) for name in key]
+        self.upserts = {}
+        for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert)):
+            stmt = insert(table)
+            self.upserts[dialect] = stmt.on_conflict_do_update(
+                index_elements=list(key),
+                set_={name: table.c[name] + stmt.excluded[name] for name in _COUNTERS},
+            )
+        # A decrement is an UPDATE, never an upsert: the row it moves holds the
+        # contribution being taken back, and an INSERT's candidate row with negative
+        # counters would fail the CHECKs (both databases check them before resolving the
+        # conflict).
+        self.decrement = (
+            sa.update(table)
+            .where(*(table.c[name] == sa.bindparam(f"k_{name}") for name in key))
+            .values({name: table.c[name] + sa.bindparam(f"d_{name}") for name in _COUNTERS})
+        )
+
+    def project(self, rows: Mapping[Key, Sequence[int]]) -> dict[tuple, list[int]]:
+        summed: dict[tuple, list[int]] = {}
+        for key, counters in rows.items():
+            cell = summed.setdefault(tuple(key[i] for i in self._positions), [0, 0, 0, 0])
+            for i, value in enumerate(counters):
+                cell[i] += value
+        return summed
+
+    def apply(self, conn: sa.Connection, rows: Mapping[Key, Sequence[int]]) -> None:
+        increments, decrements = [], []
+        for key, counters in sorted(self.project(rows).items()):
+            if not any(counters):
+                continue
+            if all(c >= 0 for c in counters):
+                increments.append({**dict(zip(self.key, key)), **dict(zip(_COUNTERS, counters))})
+            else:
+                decrements.append({**{f"k_{n}": v for n, v in zip(self.key, key)},
+                                   **{f"d_{n}": v for n, v in zip(_COUNTERS, counters)}})
+        if increments:
+            conn.execute(self.upserts[conn.dialect.name], increments)
+        for params in decrements:
+            if conn.execute(self.decrement, params).rowcount != 1:
+                # Only when the aggregates were never built for these bookings (a database
+                # upgraded without `flask analytics rebuild`): a rebuild puts them right.
+                logger.warning("analytics: no %s row for %s; run `flask analytics rebuild`",
+                               self.table.name, {n: params[f"k_{n}"] for n in self.key})
+
+    def stored(self) -> dict[tuple, tuple[int, ...]]:
+        rows = db.session.execute(sa.select(*(self.table.c[n] for n in self.key + _COUNTERS)))
+        width = len(self.key)
+        return {tuple(r[:width]): tuple(r[width:]) for r in rows if any(r[width:])}
 
 
-def _upsert_statement(dialect: str) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(_FLOWS)
-    return stmt.on_conflict_do_update(
-        index_elements=list(_KEY),
-        set_={name: _FLOWS.c[name] + stmt.excluded[name] for name in _COUNTERS},
-    )
-
-
-_UPSERTS = {name: _upsert_statement(name) for name in ("postgresql", "sqlite")}
-
-
-# A decrement is an UPDATE, never an upsert: the row it moves holds the contribution being
-# taken back, and an INSERT's candidate row with negative counters would fail the CHECKs
-# (both databases check them before resolving the conflict).
-_DECREMENT = (
-    sa.update(_FLOWS)
-    .where(*(_FLOWS.c[name] == sa.bindparam(f"k_{name}") for name in _KEY))
-    .values({name: _FLOWS.c[name] + sa.bindparam(f"d_{name}") for name in _COUNTERS})
+AGGREGATES = (
+    _Aggregate(_FLOWS, _KEY),
+    _Aggregate(FlowTotal.__table__, ("host_id", "place_id", "kind")),  # type: ignore[arg-type]
+    _Aggregate(MonthPlace.__table__, ("month", "place_id")),  # type: ignore[arg-type]
 )
 
 
-def _apply(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-    increments = [row for row in rows if all(row[name] >= 0 for name in _COUNTERS)]
-    decrements = [
-        {**{f"k_{n}": row[n] for n in _KEY}, **{f"d_{n}": row[n] for n in _COUNTERS}}
-        for row in rows if any(row[name] < 0 for name in _COUNTERS)
-    ]
-    if increments:
-        conn.execute(_UPSERTS[conn.dialect.name], increments)
-    for params in decrements:
-        if conn.execute(_DECREMENT, params).rowcount != 1:
-            # Only when the aggregates were never built for these bookings (a database
-            # upgraded without `flask analytics rebuild`): a rebuild puts them right.
-            logger.warning("analytics: no aggregate row for %s; run `flask analytics rebuild`",
-                           {n: params[f"k_{n}"] for n in _KEY})
+def _apply(conn: sa.Connection, deltas: _Deltas) -> None:
+    rows = {key: row for key, row in deltas.rows.items() if any(row)}
+    if rows:
+        for aggregate in AGGREGATES:
+            aggregate.apply(conn, rows)
 
 
 def booking_created(conn: sa.Connection, booking: Any, host_id: int, kind: str) -> None:
@@ -134,7 +162,7 @@ def booking_created(conn: sa.Connection, booking: Any, host_id: int, kind: str) 
     if found is not None:
         deltas = _Deltas()
         deltas.add(found, 1)
-        _apply(conn, deltas.nonzero())
+        _apply(conn, deltas)
 
 
 class _Values:
@@ -197,7 +225,7 @@ def _count_flushed_bookings(session: so.Session, _context: Any) -> None:
         count(before, -1)
         if still:
             count(booking, 1)
-    _apply(conn, deltas.nonzero())
+    _apply(conn, deltas)
 
 
 @sa.event.listens_for(so.Session, "after_soft_rollback")
@@ -222,8 +250,7 @@ def _bookings_with_hosts(batch: int = 20_000) -> Iterator[sa.Row[Any]]:
     yield from db.session.execute(query)
 
 
-def computed_aggregates(progress: Any = None) -> dict[Key, tuple[int, int, int, int]]:
-    """The aggregates as the bookings define them (what `rebuild` writes)."""
+def _computed_flows(progress: Any = None) -> dict[Key, list[int]]:
     deltas = _Deltas()
     total = 0
     for row in _bookings_with_hosts():
@@ -233,13 +260,20 @@ def computed_aggregates(progress: Any = None) -> dict[Key, tuple[int, int, int, 
             progress(10_000)
     if progress is not None:
         progress(total % 10_000)
-    return {key: tuple(row) for key, row in deltas.rows.items() if any(row)}  # type: ignore[misc]
+    return {key: row for key, row in deltas.rows.items() if any(row)}
 
 
-def stored_aggregates() -> dict[Key, tuple[int, int, int, int]]:
-    """The aggregates as the table holds them (rows fallen to zero left out)."""
-    rows = db.session.execute(sa.select(*(_FLOWS.c[n] for n in _KEY + _COUNTERS)))
-    return {tuple(r[:4]): tuple(r[4:]) for r in rows if any(r[4:])}  # type: ignore[misc]
+def computed_aggregates() -> dict[str, dict[tuple, tuple[int, ...]]]:
+    """Every aggregate table as the bookings define it (what `rebuild` writes)."""
+    flows = _computed_flows()
+    return {
+        a.table.name: {k: tuple(v) for k, v in a.project(flows).items() if any(v)} for a in AGGREGATES
+    }
+
+
+def stored_aggregates() -> dict[str, dict[tuple, tuple[int, ...]]]:
+    """Every aggregate table as it holds them (rows fallen to zero left out)."""
+    return {a.table.name: a.stored() for a in AGGREGATES}
 
 
 def counted_bookings() -> int:
@@ -254,14 +288,20 @@ def counted_bookings() -> int:
 def rebuild(progress: Any = None) -> int:
     """Recompute every aggregate from the bookings, in the caller's transaction; the
     number of rows written. `progress(n)` is called as bookings are read."""
-    computed = computed_aggregates(progress)
+    flows = _computed_flows(progress)
     conn = db.session.connection()
-    conn.execute(sa.delete(_FLOWS))
-    rows = [dict(zip(_KEY, key), **dict(zip(_COUNTERS, values))) for key, values in sorted(computed.items())]
-    for start in range(0, len(rows), 5_000):
-        conn.execute(sa.insert(_FLOWS), rows[start:start + 5_000])
-    logger.info("analytics rebuilt: %d rows", len(rows))
-    return len(rows)
+    written = 0
+    for aggregate in AGGREGATES:
+        conn.execute(sa.delete(aggregate.table))
+        rows = [
+            {**dict(zip(aggregate.key, key)), **dict(zip(_COUNTERS, counters))}
+            for key, counters in sorted(aggregate.project(flows).items()) if any(counters)
+        ]
+        for start in range(0, len(rows), 5_000):
+            conn.execute(sa.insert(aggregate.table), rows[start:start + 5_000])
+        written += len(rows)
+    logger.info("analytics rebuilt: %d rows", written)
+    return written
 
 
 # ---------------------------------------------------------------- reading
@@ -296,31 +336,34 @@ def split_period(start: datetime | None, end: datetime | None) -> tuple[
     return months, edges
 
 
-def _month_conditions(months: tuple[str | None, str | None]) -> list[sa.ColumnElement[bool]]:
+_TOTALS = FlowTotal.__table__
+_MONTHS = MonthPlace.__table__
+
+
+def _month_conditions(table: sa.Table, months: tuple[str | None, str | None]) -> list[sa.ColumnElement[bool]]:
     first, last = months
     conditions = []
     if first is not None:
-        conditions.append(_FLOWS.c.month >= first)
+        conditions.append(table.c.month >= first)
     if last is not None:
-        conditions.append(_FLOWS.c.month < last)
+        conditions.append(table.c.month < last)
     return conditions
 
 
-def _seconds_of(kind_is_incubation: bool) -> sa.ColumnElement[Any]:
-    test = _FLOWS.c.kind == INCUBATION if kind_is_incubation else _FLOWS.c.kind != INCUBATION
-    return sa.func.sum(sa.case((test, _FLOWS.c.seconds), else_=0))
-
-
 def _aggregate_flows_query(months: tuple[str | None, str | None]) -> sa.Select:
+    # All time: the totals; otherwise the months of the period.
+    table = _TOTALS if months == (None, None) else _FLOWS
+    incubation = table.c.kind == INCUBATION
     return (
         sa.select(
-            _FLOWS.c.host_id, _FLOWS.c.place_id, sa.func.sum(_FLOWS.c.bookings),
-            sa.func.sum(_FLOWS.c.beneficiaries), sa.func.sum(_FLOWS.c.verified),
-            _seconds_of(False), _seconds_of(True),
+            table.c.host_id, table.c.place_id, sa.func.sum(table.c.bookings),
+            sa.func.sum(table.c.beneficiaries), sa.func.sum(table.c.verified),
+            sa.func.sum(sa.case((incubation, 0), else_=table.c.seconds)),
+            sa.func.sum(sa.case((incubation, table.c.seconds), else_=0)),
         )
-        .where(*_month_conditions(months))
-        .group_by(_FLOWS.c.host_id, _FLOWS.c.place_id)
-        .having(sa.func.sum(_FLOWS.c.bookings) > 0)
+        .where(*_month_conditions(table, months))
+        .group_by(table.c.host_id, table.c.place_id)
+        .having(sa.func.sum(table.c.bookings) > 0)
     )
 
 
@@ -406,12 +449,12 @@ def read_monthly(start: datetime | None, end: datetime | None) -> tuple[list[sa.
     month_rows: list[sa.Row[Any]] = []
     if months is not None:
         month_rows = list(db.session.execute(
-            sa.select(_FLOWS.c.month, Place.territory, sa.func.sum(_FLOWS.c.bookings),
-                      sa.func.sum(_FLOWS.c.beneficiaries))
-            .join(Place, Place.id == _FLOWS.c.place_id)
-            .where(*_month_conditions(months))
-            .group_by(_FLOWS.c.month, Place.territory)
-            .having(sa.func.sum(_FLOWS.c.bookings) > 0)
+            sa.select(_MONTHS.c.month, Place.territory, sa.func.sum(_MONTHS.c.bookings),
+                      sa.func.sum(_MONTHS.c.beneficiaries))
+            .join(Place, Place.id == _MONTHS.c.place_id)
+            .where(*_month_conditions(_MONTHS, months))
+            .group_by(_MONTHS.c.month, Place.territory)
+            .having(sa.func.sum(_MONTHS.c.bookings) > 0)
         ))
     hour_rows: list[sa.Row[Any]] = []
     hour = _hour_bucket(db.engine.dialect.name)
