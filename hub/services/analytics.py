@@ -364,6 +364,7 @@ def _aggregate_flows_query(months: tuple[str | None, str | None]) -> sa.Select:
         .where(*_month_conditions(table, months))
         .group_by(table.c.host_id, table.c.place_id)
         .having(sa.func.sum(table.c.bookings) > 0)
+        .order_by(table.c.host_id, table.c.place_id)
     )
 
 
@@ -422,7 +423,15 @@ def read_flows(start: datetime | None, end: datetime | None) -> list[Flow]:
             cell[4] += float(incubation or 0) / per_hour
 
     if months is not None:
-        add(db.session.execute(_aggregate_flows_query(months)), 3600.0)
+        rows = db.session.execute(_aggregate_flows_query(months)).all()
+        if not edges:
+            # One source, already one row per pair: straight to the flows.
+            return [
+                Flow(host, place, int(n), int(ben), float(seconds) / 3600.0, int(verified),
+                     float(incubation) / 3600.0)
+                for host, place, n, ben, verified, seconds, incubation in rows
+            ]
+        add(rows, 3600.0)
     dialect = db.engine.dialect.name
     for edge_start, edge_end in edges:
         add(db.session.execute(bookings_flows_query(edge_start, edge_end, dialect)), 1.0)
