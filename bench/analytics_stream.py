@@ -4,9 +4,10 @@
     python bench/analytics_stream.py --db URL           # any database holding the national demo
     python bench/analytics_stream.py --seconds 60 --rate 10
 
-One gunicorn server (one worker, 4 threads) serves the API on the database. For
-`--seconds`, a streamer POSTs about `--rate` bookings a second (confirmed, external: each
-one moves the figures of a real hub), and a reader asks each network view in turn (hubs,
+Two gunicorn servers (one worker, 4 threads each) serve the API on the database, as two
+instances of a deployment would. For `--seconds`, a streamer POSTs about `--rate` bookings a
+second to one (confirmed, external: each one moves the figures of a real hub), and a
+reader asks the other each network view in turn (hubs,
 summary, monthly, graph, départements, communities). Beside them, in the same run, the
 one SQL aggregate of the bookings that the views used to need (confirmed external bookings
 per host and booking place) is timed on its own connection.
@@ -177,6 +178,7 @@ def main() -> None:
         url = national_database()
     ids = prepare(url)
     proc, port, log = start_server(url)
+    writer, writer_port, writer_log = start_server(url)
     stop = threading.Event()
     confirmed = [0]
     failed: list[int] = []
@@ -186,7 +188,7 @@ def main() -> None:
     stale: list[tuple[int, int]] = []
 
     def stream() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn = http.client.HTTPConnection("127.0.0.1", writer_port, timeout=60)
         rng = random.Random(1)
         base = (datetime.now(timezone.utc) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
         n = 0
@@ -212,7 +214,6 @@ def main() -> None:
                  "monthly": "/api/v1/network/monthly", "graph": "/api/v1/network/graph",
                  "departements": "/api/v1/network/departements",
                  "communities": "/api/v1/network/communities"}
-        baseline = None
         while not stop.is_set():
             for view in VIEWS:
                 with lock:
@@ -222,17 +223,16 @@ def main() -> None:
                 elapsed = time.perf_counter() - started
                 assert status == 200, (view, status, data)
                 timings[view].append(elapsed)
-                if view == "summary":
-                    total = data["totals"]["bookings"]
-                    if baseline is None:
-                        baseline = total - before
-                    elif total < baseline + before:
-                        stale.append((total, baseline + before))
+                if view == "summary" and data["totals"]["bookings"] < baseline + before:
+                    stale.append((data["totals"]["bookings"], baseline + before))
 
     # One warm-up round so that imports and first compilations are not counted.
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     for view in ("hubs", "communities"):
         call(conn, "GET", f"/api/v1/network/{view}", ids["reader"])
+    # Counted before the stream starts: every later summary must hold at least this many
+    # bookings plus those confirmed before it was asked.
+    baseline = call(conn, "GET", "/api/v1/network/summary", ids["reader"])[1]["totals"]["bookings"]
     threads = [threading.Thread(target=stream), threading.Thread(target=read),
                threading.Thread(target=aggregate_times, args=(url, stop, aggregate))]
     for t in threads:
@@ -246,8 +246,9 @@ def main() -> None:
     stop.set()
     for t in threads:
         t.join()
-    proc.terminate()
-    proc.wait(timeout=30)
+    for server in (proc, writer):
+        server.terminate()
+        server.wait(timeout=30)
 
     agg = statistics.median(aggregate)
     print(f"database: {url}")
@@ -261,8 +262,9 @@ def main() -> None:
         print(f"{view:<14}{len(values):>5}{statistics.median(values) * 1000:>9.0f}"
               f"{p95 * 1000:>9.0f}{p95 / agg:>9.2f}")
     print(f"summaries missing a booking confirmed before them: {len(stale)}")
-    print(f"server memory (peak RSS, gunicorn master + worker): {peak_rss:.0f} MB")
+    print(f"reading server's memory (peak RSS, gunicorn master + worker): {peak_rss:.0f} MB")
     log.unlink(missing_ok=True)
+    writer_log.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

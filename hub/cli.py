@@ -210,7 +210,6 @@ def mail_test_command(email: str, deliver_now: bool) -> None:
     raise SystemExit(1)
 
 
-
 @click.group("analytics")
 def analytics_group() -> None:
     """The network's maintained aggregates."""
@@ -219,7 +218,7 @@ def analytics_group() -> None:
 @analytics_group.command("rebuild")
 @with_appcontext
 def analytics_rebuild_command() -> None:
-    """Recompute the network's monthly aggregates from the bookings."""
+    """Recompute the network's aggregates from the bookings."""
     import sys
 
     from tqdm import tqdm
