@@ -57,7 +57,7 @@ def main() -> None:
     from hub.db import read_only
     from hub.demo.common import ANCT_EMAIL, DEMO_PASSWORD
     from hub.extensions import db
-    from hub.services import network as network_service
+    from hub.services import analytics
 
     if args.db:
         url = args.db
@@ -95,9 +95,7 @@ def main() -> None:
 
     def run_full_aggregate() -> int:
         with app.app_context(), read_only():
-            rows = db.session.execute(
-                network_service.flows_query(network_service.Period(), dialect)
-            ).all()
+            rows = db.session.execute(analytics.bookings_flows_query(None, None, dialect)).all()
             db.session.rollback()
             return len(rows)
 

@@ -25,6 +25,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(mail_test_command)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(loan_reminders_command)
+    app.cli.add_command(analytics_group)
 
 
 def fail(exc: DomainError) -> NoReturn:
@@ -275,3 +276,24 @@ def loan_reminders_command() -> None:
     db.session.commit()
     click.echo(f"Prêts à rendre demain : {counts['loan.due']} ; prêts en retard : {counts['loan.overdue']} ; "
                f"qualifications bientôt expirées : {counts['qualification.expiring']}.")
+
+
+@click.group("analytics")
+def analytics_group() -> None:
+    """The network's maintained aggregates."""
+
+
+@analytics_group.command("rebuild")
+@with_appcontext
+def analytics_rebuild_command() -> None:
+    """Recompute the network's aggregates from the bookings."""
+    import sys
+
+    from tqdm import tqdm
+
+    from hub.services import analytics
+
+    with tqdm(total=analytics.counted_bookings(), unit=" réservations", file=sys.stderr) as bar:
+        rows = analytics.rebuild(bar.update)
+    db.session.commit()
+    click.echo(f"Agrégats du réseau recalculés : {rows} lignes.")

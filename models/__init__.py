@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 from models.accounts import GLOBAL_ROLES, ApiToken, LoginFailure, OneTimeToken, User
+from models.analytics import FlowMonth, FlowTotal, MonthPlace
 from models.audit import AuditEntry
 from models.base import Base, UTCDateTime, utcnow
 from models.bookings import ACTIVE_STATUSES, BOOKING_STATUSES, Booking, Qualification
@@ -29,9 +30,12 @@ __all__ = [
     "Booking",
     "BookingSeries",
     "Closure",
+    "FlowMonth",
+    "FlowTotal",
     "JoinRequest",
     "LoginFailure",
     "Membership",
+    "MonthPlace",
     "NotificationPreference",
     "OneTimeToken",
     "OutboxMessage",

@@ -43,6 +43,8 @@ class Booking(Base):
         sa.Index("ix_bookings_reminder_due", "start_at",
                  sqlite_where=sa.text("status = 'confirmed' AND reminded_at IS NULL"),
                  postgresql_where=sa.text("status = 'confirmed' AND reminded_at IS NULL")),
+        # The network reads the partial months at the edges of a period by start.
+        sa.Index("ix_bookings_start_at", "start_at"),
         # Capacity-1 resources: two active bookings can never overlap, whatever the
         # application does. Larger capacities are guarded by the resource row lock.
         ExcludeConstraint(

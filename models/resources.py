@@ -37,6 +37,7 @@ class Resource(Base):
         sa.CheckConstraint(
             "qualification_valid_days IS NULL OR qualification_valid_days > 0", name="validity_positive"
         ),
+        sa.CheckConstraint("max_beneficiaries >= 1", name="max_beneficiaries_positive"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -57,6 +58,8 @@ class Resource(Base):
     min_duration_minutes: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     max_duration_minutes: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     min_notice_minutes: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    # The most beneficiaries one booking may declare: a booker cannot inflate the figures.
+    max_beneficiaries: so.Mapped[int] = so.mapped_column(sa.Integer, default=100, server_default="100")
     archived_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     # Trainings: how long the qualification they grant lasts; None = forever.
     qualification_valid_days: so.Mapped[int | None] = so.mapped_column(sa.Integer)

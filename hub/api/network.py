@@ -12,7 +12,6 @@ from hub.api.parsing import PAGE_PARAMETERS, page_args
 from hub.api.spec import error_response, json_response
 from hub.errors import Invalid
 from hub.services import exports
-from hub.services import exports
 from hub.services import network as network_service
 
 
@@ -168,7 +167,9 @@ _HUB_SCHEMA = {
         "region": {"type": "string"}, "territory": {"type": "string"},
         "lat": {"type": "number"}, "lon": {"type": "number"},
         "places_served": _INT, "bookings": _INT, "beneficiaries": _INT,
-        "hours": {"type": "number"},
+        "hours": {"type": "number", "description": "Heures d'utilisation (hors incubation)"},
+        "incubation_hours": {"type": "number", "description": "Heures d'incubation, comptées à part"},
+        "verified_share": {**_NUM, "description": "Part des bénéficiaires issus d'une présence constatée"},
         "multiplier": {"type": "number", "description": "M = N × (1 + (Q + D + P) / 3)"},
         "effective_reach": {"type": "number", "description": "N = exp(−Σ p ln p)"},
         "inclusion": {**_NUM, "description": "Q : part des bénéficiaires en QPV ou rural"},

@@ -162,6 +162,9 @@ RULES = {
     "qualification_valid_days": {"type": ["integer", "null"], "minimum": 1, "maximum": 36_600,
                                  "description": "Formations : durée de validité de la qualification, en "
                                                 "jours (null : sans limite)."},
+    "max_beneficiaries": {"type": ["integer", "null"], "minimum": 1, "maximum": service.MAX_BENEFICIARIES,
+                          "default": service.DEFAULT_MAX_BENEFICIARIES,
+                          "description": "Bénéficiaires qu'une réservation peut déclarer au plus."},
 }
 SESSION = {
     "type": "object",

@@ -34,6 +34,7 @@ from flask.cli import with_appcontext
 from hub.demo.builder import build
 from hub.demo.common import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, SCALES, demo_accounts, today_in_paris
 from hub.extensions import db
+from hub.services import analytics
 from models import Place, User
 
 class DemoError(click.ClickException):
@@ -57,7 +58,10 @@ def seed_demo(scale: str = "small", seed: int = 1, *, today: date | None = None,
     taken = db.session.scalars(sa.select(User.email).where(User.email.like(f"%{DEMO_DOMAIN}"))).first()
     if taken:
         raise DemoError(f"Un compte de démonstration existe déjà ({taken}).")
-    return build(SCALES[scale], seed, today or today_in_paris(), progress)
+    counts = build(SCALES[scale], seed, today or today_in_paris(), progress)
+    # The bookings were bulk-written, past the analytics' own bookkeeping.
+    analytics.rebuild()
+    return counts
 
 
 @click.command("demo")

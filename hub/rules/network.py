@@ -1,16 +1,21 @@
 """The served-flow network's figures, on plain Python data (no database here).
 
 Input: the places (`PlaceInfo`) and the flows (`Flow`): for each (host place,
-served place) pair with host != served, the confirmed bookings made on the host's
-resources for the served place, aggregated. `hub.services.network` reads them from
+served place) pair with host != served, the bookings that count (confirmed, and not
+recorded as a no-show) made on the host's resources for the served place, aggregated. `hub.services.network` reads them from
 the database with one GROUP BY; everything below is pure and unit-tested on small
 hand-computed networks.
 
 Choices the issue leaves open, made here and explained on the dashboard's method page:
-- weights are beneficiaries (a booking's beneficiaries, or its quantity when not
-  given). A hub whose external bookings all declared 0 beneficiaries served nobody:
+- weights are beneficiaries: those recorded with the booking's attendance, else those
+  declared when booking (at most the resource's `max_beneficiaries`), else its quantity.
+  A booking recorded as a no-show serves nobody and is not counted at all. A hub whose external bookings all declared 0 beneficiaries served nobody:
   places_served 0, effective_reach 0, multiplier 0, the shares undefined (None);
 - hours are the bookings' durations (end - start), not multiplied by the quantity;
+  incubations (periods of weeks) are counted apart, as `incubation_hours`, so that
+  `hours` are hours of use;
+- `verified_share` is the share of the beneficiaries that come from bookings whose
+  attendance was recorded (None without beneficiaries);
 - median_km is the plain (unweighted) median distance to the places served;
 - a "hub" is any place that served another; the ranking also lists every labelled
   fabrique, with multiplier 0 when it served nobody;
@@ -85,6 +90,9 @@ class Flow:
     bookings: int
     beneficiaries: int
     hours: float
+    # Beneficiaries of the bookings whose attendance was recorded.
+    verified: int = 0
+    incubation_hours: float = 0.0
 
 
 def _group_by_host(flows: Iterable[Flow]) -> dict[int, list[Flow]]:
@@ -180,6 +188,7 @@ def hub_metrics(
         ]
         bookings = sum(f.bookings for f in out)
         beneficiaries = sum(f.beneficiaries for f in out)
+        verified = sum(f.verified for f in out)
         if previously_served is None:
             activation = None
         else:
@@ -199,6 +208,8 @@ def hub_metrics(
                 "bookings": bookings,
                 "beneficiaries": beneficiaries,
                 "hours": sum(f.hours for f in out),
+                "incubation_hours": sum(f.incubation_hours for f in out),
+                "verified_share": verified / beneficiaries if beneficiaries else None,
                 **figures,
                 "median_km": statistics.median(distances) if distances else None,
                 "sole_provider_share": (
@@ -529,24 +540,33 @@ def _departement_order(code: str) -> tuple[int, str]:
 
 def monthly_by_territory(
     rows: Iterable[tuple[str, str, int, int]],
+    month_rows: Iterable[tuple[str, str, int, int]] = (),
 ) -> dict[str, Any]:
     """Bookings and beneficiaries per Paris month and territory of the served place.
 
     `rows`: (UTC hour "YYYY-MM-DD HH", territory, bookings, beneficiaries), as the
     database groups them: the hour lets each booking fall in its Paris month.
+    `month_rows`: (Paris month "YYYY-MM", territory, bookings, beneficiaries), already
+    per month (the maintained aggregates).
     """
     months: dict[str, dict[str, list[int]]] = defaultdict(
         lambda: {t: [0, 0] for t in TERRITORIES}
     )
     month_of_hour: dict[str, str] = {}
+
+    def add(month: str, territory: str, bookings: int | None, beneficiaries: int | None) -> None:
+        cell = months[month].setdefault(territory, [0, 0])
+        cell[0] += int(bookings or 0)
+        cell[1] += int(beneficiaries or 0)
+
     for hour, territory, bookings, beneficiaries in rows:
         month = month_of_hour.get(hour)
         if month is None:
             instant = datetime.strptime(hour[:13], "%Y-%m-%d %H").replace(tzinfo=ZoneInfo("UTC"))
             month = month_of_hour[hour] = instant.astimezone(PARIS).strftime("%Y-%m")
-        cell = months[month].setdefault(territory, [0, 0])
-        cell[0] += int(bookings or 0)
-        cell[1] += int(beneficiaries or 0)
+        add(month, territory, bookings, beneficiaries)
+    for month, territory, bookings, beneficiaries in month_rows:
+        add(month, territory, bookings, beneficiaries)
     labels = sorted(months)
     return {
         "months": labels,

@@ -31,6 +31,7 @@ import sqlalchemy.orm as so
 
 from hub.errors import (
     Forbidden,
+    Invalid,
     InvalidState,
     NotFound,
     OverdueLoan,
@@ -42,7 +43,7 @@ from hub.extensions import db
 from hub.rules import permissions
 from hub.rules.capacity import is_exclusive, peak_within, quota_breach, quota_window
 from hub.rules.permissions import Actor
-from hub.services import audit, booking_messages, loan_holds, realtime
+from hub.services import analytics, audit, booking_messages, loan_holds, realtime
 from hub.services.places import actor_of
 from hub.services.qualifications import is_qualified, renew_on_attendance
 from hub.services.resources import MAX_CAPACITY, is_closed, lock_resource, read_period
@@ -237,7 +238,7 @@ _TARGET = (
         *(_RESOURCES.c[name] for name in (
             "id", "place_id", "kind", "name", "capacity", "requires_approval", "prerequisite_id",
             "opening_hours", "max_hours_per_week", "min_duration_minutes", "max_duration_minutes",
-            "min_notice_minutes", "archived_at")),
+            "min_notice_minutes", "archived_at", "max_beneficiaries")),
         _PLACES.c.id.label("booking_place_id"),
         _PLACES.c.slug.label("booking_place_slug"),
         _PLACES.c.name.label("booking_place_name"),
@@ -287,6 +288,9 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
         f.error("place", "Ce lieu n'existe pas.")
     note = f.text("note", max_len=5000, default="", multiline=True) or ""
     beneficiaries = f.integer("beneficiaries", minimum=0, maximum=1_000_000)
+    if beneficiaries is not None and beneficiaries > resource.max_beneficiaries:
+        f.error("beneficiaries", f"Au plus {resource.max_beneficiaries} bénéficiaires par réservation "
+                                 "sur cette ressource.")
     now = utcnow()
     session: TrainingSession | None = None
     if resource.kind == "training":
@@ -350,6 +354,7 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
         "exclusive": is_exclusive(resource.kind, resource.capacity), "created_at": now, "updated_at": now,
         "refusal_reason": None, "attended": None,
     })
+    analytics.booking_created(conn, booking, resource.place_id, resource.kind)
     audit.record(booker_id, "booking.created", ("booking", booking.id), status=status, resource=resource.id,
                  place=resource.booking_place_slug, quantity=quantity)
     payload = booking_dict(booking, (resource.name, resource.booking_place_slug, resource.booking_place_name))
@@ -534,6 +539,9 @@ def record_attendance(booking: Booking, actor: User, attended: Any,
         raise InvalidState("La présence se note sur une réservation confirmée.")
     if booking.start_at > utcnow():
         raise InvalidState("La présence se note une fois la réservation commencée.")
+    if count is not None and count > booking.resource.max_beneficiaries:
+        raise Invalid("Le nombre de bénéficiaires dépasse le maximum de la ressource.", fields={
+            "beneficiaries": f"Au plus {booking.resource.max_beneficiaries} bénéficiaires par réservation."})
     booking.attended = present
     if count is not None:
         booking.beneficiaries = count

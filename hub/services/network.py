@@ -1,8 +1,9 @@
 """The network as ANCT sees it: reading the served flows, caching the figures.
 
-One aggregate query reads the confirmed external bookings grouped by (host place,
-booking place); the graph work runs in Python on those few thousand flows
-(`hub.rules.network`). The result is cached per period and per
+The served flows per (host place, booking place) come from the monthly aggregates that
+every booking change keeps current (`hub.services.analytics`), the partial months at the
+edges of a period from those days' bookings; the graph work runs in Python on those few
+thousand flows (`hub.rules.network`). The result is cached per period and per
 fingerprint of the data (latest booking change, resources, places), so a warm
 request costs three small queries; any booking change (its `updated_at` moves),
 any new or removed resource, and any edit of a place start a fresh computation.
@@ -26,6 +27,7 @@ from hub.extensions import db
 from hub.reference import REGIONS
 from hub.rules import permissions
 from hub.rules import network as metrics
+from hub.services import analytics
 from hub.services import places as places_service
 from hub.rules.network import Flow, PlaceInfo
 from hub.timeutil import parse_datetime, to_iso
@@ -101,71 +103,8 @@ def parse_period(args: Mapping[str, Any]) -> Period:
 # ---------------------------------------------------------------- reading the data
 
 
-def _hours_expression(dialect: str) -> sa.ColumnElement[float]:
-    if dialect == "postgresql":
-        return sa.func.extract("epoch", Booking.end_at - Booking.start_at) / 3600.0
-    # SQLite keeps the UTC datetimes as text; julianday() reads them, in days.
-    return (sa.func.julianday(Booking.end_at) - sa.func.julianday(Booking.start_at)) * 24.0
-
-
-def _hour_bucket(dialect: str) -> sa.ColumnElement[str]:
-    """The booking's start as the UTC text "YYYY-MM-DD HH" (same on both databases)."""
-    if dialect == "postgresql":
-        return sa.func.to_char(sa.func.timezone("UTC", Booking.start_at), "YYYY-MM-DD HH24")
-    # SQLite holds them as "YYYY-MM-DD HH:MM:SS.ffffff" text: cut, don't parse.
-    return sa.func.substr(Booking.start_at, 1, 13)
-
-
-def _served_conditions(period: Period) -> list[sa.ColumnElement[bool]]:
-    conditions = [Booking.status == "confirmed", Resource.place_id != Booking.place_id]
-    if period.start is not None:
-        conditions.append(Booking.start_at >= period.start)
-    if period.end is not None:
-        conditions.append(Booking.start_at < period.end)
-    return conditions
-
-
-def flows_query(period: Period, dialect: str) -> sa.Select:
-    """The one aggregate: confirmed external bookings per (host place, booking place)."""
-    return (
-        sa.select(
-            Resource.place_id,
-            Booking.place_id,
-            sa.func.count(),
-            sa.func.sum(sa.func.coalesce(Booking.beneficiaries, Booking.quantity)),
-            sa.func.sum(_hours_expression(dialect)),
-        )
-        .select_from(Booking)
-        .join(Resource, Resource.id == Booking.resource_id)
-        .where(*_served_conditions(period))
-        .group_by(Resource.place_id, Booking.place_id)
-    )
-
-
 def read_flows(period: Period) -> list[Flow]:
-    rows = db.session.execute(flows_query(period, db.engine.dialect.name))
-    return [
-        Flow(int(host), int(place), int(n), int(ben or 0), float(hours or 0.0))
-        for host, place, n, ben, hours in rows
-    ]
-
-
-def read_flows_with_previous(period: Period) -> tuple[list[Flow], list[Flow] | None]:
-    """The period's flows, and those of the period before it (same length) when the
-    period is bounded: one scan of [previous start, end), split by a CASE."""
-    previous = period.previous()
-    if previous is None:
-        return read_flows(period), None
-    dialect = db.engine.dialect.name
-    current = sa.case((Booking.start_at >= period.start, 1), else_=0)
-    query = flows_query(Period(previous.start, period.end), dialect)
-    query = query.add_columns(current).group_by(current)
-    flows: list[Flow] = []
-    before: list[Flow] = []
-    for host, place, n, ben, hours, is_current in db.session.execute(query):
-        flow = Flow(int(host), int(place), int(n), int(ben or 0), float(hours or 0.0))
-        (flows if is_current else before).append(flow)
-    return flows, before
+    return analytics.read_flows(period.start, period.end)
 
 
 def _read_places() -> list[tuple]:
@@ -218,15 +157,13 @@ def _fingerprint() -> tuple:
 class Snapshot:
     """The network for one period, as the database held it at one fingerprint.
 
-    The hubs are computed at once (the cheap, common request); every other view
-    is computed on first use and kept with the snapshot.
+    Every part, the flows included, is computed on first use and kept with the
+    snapshot: under a stream of bookings most requests meet a fresh snapshot, and the
+    monthly series need no flows, the graph and the communities no hub figures.
     """
 
     period: Period
     places: dict[int, PlaceInfo]
-    flows: list[Flow]
-    previous_flows: list[Flow] | None
-    hubs: list[dict[str, Any]]
     _lazy: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -236,6 +173,21 @@ class Snapshot:
             with self._lock:
                 self._lazy.setdefault(name, value)
         return self._lazy[name]
+
+    @property
+    def flows(self) -> list[Flow]:
+        return self.memo("flows", lambda: read_flows(self.period))
+
+    @property
+    def previous_flows(self) -> list[Flow] | None:
+        previous = self.period.previous()
+        return self.memo("previous_flows", lambda: read_flows(previous) if previous else None)
+
+    @property
+    def hubs(self) -> list[dict[str, Any]]:
+        return self.memo(
+            "hubs", lambda: metrics.hub_metrics(self.places, self.flows, self.previous_flows)
+        )
 
     def hub(self, slug: str) -> dict[str, Any]:
         for item in self.hubs:
@@ -297,6 +249,7 @@ class Snapshot:
             kinds[place.kind] = kinds.get(place.kind, 0) + 1
         territories = self.territories
         beneficiaries = sum(f.beneficiaries for f in self.flows)
+        verified = sum(f.verified for f in self.flows)
         inclusive = sum(territories[t]["beneficiaries"] for t in ("qpv", "rural"))
         served = {f.place for f in self.flows if f.beneficiaries > 0}
         without = [d for d in self.departements if d["without_fabrique"]]
@@ -314,6 +267,8 @@ class Snapshot:
                 "bookings": sum(f.bookings for f in self.flows),
                 "beneficiaries": beneficiaries,
                 "hours": sum(f.hours for f in self.flows),
+                "incubation_hours": sum(f.incubation_hours for f in self.flows),
+                "verified_share": verified / beneficiaries if beneficiaries else None,
                 "qpv_rural_share": inclusive / beneficiaries if beneficiaries else None,
                 "multiplier_total": sum(h["multiplier"] for h in self.hubs),
                 "multiplier_median": self.medians["multiplier"],
@@ -328,22 +283,8 @@ class Snapshot:
 
 
 def _read_monthly(period: Period) -> dict[str, Any]:
-    dialect = db.engine.dialect.name
-    hour = _hour_bucket(dialect)
-    rows = db.session.execute(
-        sa.select(
-            hour,
-            Place.territory,
-            sa.func.count(),
-            sa.func.sum(sa.func.coalesce(Booking.beneficiaries, Booking.quantity)),
-        )
-        .select_from(Booking)
-        .join(Resource, Resource.id == Booking.resource_id)
-        .join(Place, Place.id == Booking.place_id)
-        .where(*_served_conditions(period))
-        .group_by(hour, Place.territory)
-    )
-    return metrics.monthly_by_territory(rows)
+    hour_rows, month_rows = analytics.read_monthly(period.start, period.end)
+    return metrics.monthly_by_territory(hour_rows, month_rows)
 
 
 def _cache() -> OrderedDict:
@@ -362,14 +303,7 @@ def snapshot(period: Period | None = None) -> Snapshot:
             cache.move_to_end(key)
             return found
     places = {row[0]: PlaceInfo(*row) for row in _read_places()}
-    flows, previous_flows = read_flows_with_previous(period)
-    result = Snapshot(
-        period=period,
-        places=places,
-        flows=flows,
-        previous_flows=previous_flows,
-        hubs=metrics.hub_metrics(places, flows, previous_flows),
-    )
+    result = Snapshot(period=period, places=places)
     with _cache_lock:
         cache[key] = result
         while len(cache) > CACHE_SIZE:
@@ -441,7 +375,9 @@ HUB_COLUMNS = [
     ("multiplier", "Effet multiplicateur (M)"), ("effective_reach", "Portée effective (N)"),
     ("inclusion", "Inclusion (Q)"), ("spread", "Rayonnement (D)"),
     ("bridging", "Décloisonnement (P)"), ("places_served", "Lieux servis (R)"),
-    ("bookings", "Réservations"), ("beneficiaries", "Bénéficiaires"), ("hours", "Heures"),
+    ("bookings", "Réservations"), ("beneficiaries", "Bénéficiaires"),
+    ("verified_share", "Part des bénéficiaires constatés"), ("hours", "Heures d'utilisation"),
+    ("incubation_hours", "Heures d'incubation"),
     ("median_km", "Distance médiane (km)"),
     ("sole_provider_share", "Part de lieux servis par elle seule"),
     ("activation", "Lieux nouvellement servis"), ("subsidy_eur", "Subvention (€)"),

@@ -42,6 +42,9 @@ logger = logging.getLogger(__name__)
 
 MAX_CAPACITY = 10_000
 MAX_MINUTES = 5 * 366 * 24 * 60
+# Beneficiaries one booking may declare, unless the resource's managers set another bound.
+DEFAULT_MAX_BENEFICIARIES = 100
+MAX_BENEFICIARIES = 1_000_000
 
 
 # ---------------------------------------------------------------- permissions
@@ -212,6 +215,7 @@ def resource_dict(resource: Resource, *, detail: bool = False) -> dict[str, Any]
         "max_duration_minutes": resource.max_duration_minutes,
         "min_notice_minutes": resource.min_notice_minutes,
         "qualification_valid_days": resource.qualification_valid_days,
+        "max_beneficiaries": resource.max_beneficiaries,
         "place": place.slug,
         "place_name": place.name,
         "departement": place.departement,
@@ -269,6 +273,10 @@ def _read_resource_fields(data: Mapping[str, Any], *, partial: bool,
         values["min_notice_minutes"] = f.integer("min_notice_minutes", minimum=0, maximum=MAX_MINUTES)
     if wanted("qualification_valid_days"):
         values["qualification_valid_days"] = f.integer("qualification_valid_days", minimum=1, maximum=36_600)
+    if wanted("max_beneficiaries"):
+        values["max_beneficiaries"] = f.integer(
+            "max_beneficiaries", minimum=1, maximum=MAX_BENEFICIARIES, default=DEFAULT_MAX_BENEFICIARIES
+        )
     low = values.get("min_duration_minutes", resource.min_duration_minutes if resource else None)
     high = values.get("max_duration_minutes", resource.max_duration_minutes if resource else None)
     if low is not None and high is not None and high < low:

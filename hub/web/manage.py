@@ -27,7 +27,7 @@ bp = Blueprint("manage", __name__, url_prefix="/gestion")
 RULE_FIELDS = (
     "name", "description", "capacity", "requires_approval", "prerequisite", "opening_hours",
     "max_hours_per_week", "min_duration_minutes", "max_duration_minutes", "min_notice_minutes",
-    "qualification_valid_days",
+    "qualification_valid_days", "max_beneficiaries",
 )
 CLOSURE_PREFIX = "closure_"
 
