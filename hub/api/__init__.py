@@ -1,6 +1,6 @@
 """The JSON API, /api/v1: one blueprint (hub/api/blueprint.py), a module per area of the
 contract. This package only wires them: importing it attaches every route to `bp`."""
-from hub.api import accounts, bookings, errors, network, openapi, places, resources  # noqa: F401
+from hub.api import accounts, bookings, errors, network, openapi, places, reports, resources  # noqa: F401
 from hub.api.blueprint import bp
 
 __all__ = ["bp"]

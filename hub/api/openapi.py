@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from hub.api import accounts, bookings, network, places, resources
+from hub.api import accounts, bookings, network, places, reports, resources
 from hub.api.blueprint import bp
 
 ERROR_SCHEMA = {
@@ -54,7 +54,7 @@ def build_spec() -> dict:
             }
         }
     }
-    for module in (accounts, places, resources, bookings, network):
+    for module in (accounts, places, resources, bookings, network, reports):
         for path, operations in module.SPEC.items():
             paths.setdefault(path, {}).update(
                 {method: _with_common_responses(method, op) for method, op in operations.items()}

@@ -54,3 +54,17 @@ def label(table: Mapping[str, str], value: str | None) -> str:
         return ""
     return table.get(value, value)
 
+
+
+MONTH = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+         "septembre", "octobre", "novembre", "décembre")
+
+
+def month_label(month: str | None) -> str:
+    """"2026-06" as a reader says it: "juin 2026" (a value that is no month stays as it is)."""
+    if not month:
+        return ""
+    year, _, number = month.partition("-")
+    if not (year.isdigit() and number.isdigit() and 1 <= int(number) <= 12):
+        return month
+    return f"{MONTH[int(number) - 1]} {year}"

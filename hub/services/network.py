@@ -150,6 +150,26 @@ def read_flows(period: Period) -> list[Flow]:
     ]
 
 
+def read_flows_detail(
+    period: Period, host: int | None = None, split: bool = True
+) -> list[tuple[Flow, str | None, str | None]]:
+    """The period's flows (of one host, or all), split further by resource kind and UTC
+    start hour (as `_hour_bucket`) unless `split` is False: the same bookings and figures
+    as `read_flows`, so the yearly reports' breakdowns add up to the hubs' figures."""
+    dialect = db.engine.dialect.name
+    query = flows_query(period, dialect)
+    if host is not None:
+        query = query.where(Resource.place_id == host)
+    extra = (Resource.kind, _hour_bucket(dialect)) if split else ()
+    if extra:
+        query = query.add_columns(*extra).group_by(*extra)
+    return [
+        (Flow(int(row[0]), int(row[1]), int(row[2]), int(row[3] or 0), float(row[4] or 0.0)),
+         row[-2] if split else None, row[-1] if split else None)
+        for row in db.session.execute(query)
+    ]
+
+
 def read_flows_with_previous(period: Period) -> tuple[list[Flow], list[Flow] | None]:
     """The period's flows, and those of the period before it (same length) when the
     period is bounded: one scan of [previous start, end), split by a CASE."""
