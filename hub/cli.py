@@ -22,6 +22,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(booking_group)
     app.cli.add_command(worker_command)
     app.cli.add_command(mail_test_command)
+    app.cli.add_command(reports_command)
 
 
 def fail(exc: DomainError) -> NoReturn:
@@ -208,3 +209,31 @@ def mail_test_command(email: str, deliver_now: bool) -> None:
                    f"({message.last_error}) ; il sera retenté.", err=True)
     raise SystemExit(1)
 
+
+@click.command("reports")
+@click.option("--year", required=True, help="L'année des rapports (de 2019 à l'année prochaine).")
+@click.option("--out", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Dossier où écrire les PDF.")
+@with_appcontext
+def reports_command(year: str, out_dir: Path) -> None:
+    """Write the yearly PDF report of every labelled fabrique, and the network's."""
+    from tqdm import tqdm
+
+    from hub.services import pdf, reports
+
+    try:
+        number = reports.parse_year(year)
+    except DomainError as exc:
+        fail(exc)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # One read of the year for every report: its snapshot, flows and sessions.
+    data = reports.read_year(number)
+    fabriques = reports.report_fabriques()
+    network = reports.network_report(data)
+    (out_dir / reports.report_filename(network, "pdf")).write_bytes(
+        pdf.network_report_pdf(network, reports.network_served_places(data))
+    )
+    for place in tqdm(fabriques, desc="Rapports", unit="fabrique"):
+        report = reports.place_report(data, place)
+        (out_dir / reports.report_filename(report, "pdf")).write_bytes(pdf.place_report_pdf(report))
+    click.echo(f"{len(fabriques)} rapports de fabriques et celui du réseau écrits dans {out_dir}.")

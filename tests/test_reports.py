@@ -28,6 +28,8 @@ def net(make):  # type: ignore[no-untyped-def]
     session = make.session(training, start=T0 + timedelta(days=60), seats=10)
     make.booking(machine, a, start=T0, beneficiaries=6)
     make.booking(machine, b, start=T0 + timedelta(days=1), beneficiaries=2)
+    # 1 June 0:30 in Paris is June (31 May 22:30 UTC, summer time).
+    make.booking(machine, b, start=datetime(Y, 5, 31, 22, 30, tzinfo=timezone.utc), beneficiaries=1)
     # 31 December 23:30 in Paris is still the year (22:30 UTC).
     make.booking(machine, a, start=datetime(Y, 12, 31, 22, 30, tzinfo=timezone.utc),
                  end_at=datetime(Y, 12, 31, 22, 45, tzinfo=timezone.utc), beneficiaries=1)
@@ -62,7 +64,7 @@ def test_place_report_equals_the_network_hubs_figures_of_its_year(client, make, 
     host = body["host"]
     for key in ("bookings", "beneficiaries", "hours", "places_served", "multiplier"):
         assert host[key] == hub[key], key
-    assert (host["bookings"], host["beneficiaries"]) == (5, 16)
+    assert (host["bookings"], host["beneficiaries"]) == (6, 17)
     # Breakdowns split the same bookings: they add up to the totals.
     for split in (host["by_kind"].values(), host["by_territory"].values(), host["monthly"]):
         rows = list(split)
@@ -71,6 +73,7 @@ def test_place_report_equals_the_network_hubs_figures_of_its_year(client, make, 
         assert sum(r["hours"] for r in rows) == pytest.approx(host["hours"])
     assert [m["month"] for m in host["monthly"]] == [f"{Y}-{m:02d}" for m in range(1, 13)]
     assert host["monthly"][11]["beneficiaries"] == 1
+    assert (host["monthly"][4]["bookings"], host["monthly"][5]["bookings"]) == (1, 1)
     incubation = host["by_kind"]["incubation"]
     assert (incubation["bookings"], incubation["beneficiaries"]) == (1, 3)
     assert incubation["hours"] == pytest.approx(8.0)
@@ -91,10 +94,10 @@ def test_network_report_sums_regions_to_the_national_totals(client, make, net):
     national = body["national"]
     for key in ("bookings", "beneficiaries", "hours", "hubs", "places_served"):
         assert national[key] == summary[key], key
-    assert national["bookings"] == 6
+    assert national["bookings"] == 7
     regions = {r["code"]: r for r in body["regions"]}
     assert len(regions) == 18
-    assert regions["53"]["name"] == "Bretagne" and regions["53"]["bookings"] == 5
+    assert regions["53"]["name"] == "Bretagne" and regions["53"]["bookings"] == 6
     assert regions["84"]["name"] == "Auvergne-Rhône-Alpes" and regions["84"]["bookings"] == 1
     assert sum(r["bookings"] for r in body["regions"]) == national["bookings"]
     assert national["people_trained"] == 4 and national["incubations"] == 1
@@ -123,7 +126,7 @@ def test_report_csv_has_french_headers_labels_and_codes_apart(client, make, net)
     assert list(rows[0]) == ["Rubrique", "Indicateur", "Détail", "Valeur", "Code rubrique",
                              "Code indicateur", "Code détail"]
     cells = {(r["Code rubrique"], r["Code indicateur"], r["Code détail"]): r for r in rows}
-    assert cells[("host", "beneficiaries", "")]["Valeur"] == "16"
+    assert cells[("host", "beneficiaries", "")]["Valeur"] == "17"
     assert cells[("host", "beneficiaries", "")]["Indicateur"] == "Bénéficiaires"
     december = cells[("host.monthly", "beneficiaries", f"{Y}-12")]
     assert december["Détail"] == f"décembre {Y}" and december["Valeur"] == "1"

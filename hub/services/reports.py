@@ -3,7 +3,7 @@
 Every figure comes from the network's own reads (`hub.services.network`): a report's
 totals are the hub's dict of the year's snapshot, the same object `/network/hubs?from=
 YYYY-01-01&to=YYYY+1-01-01` serializes, and its breakdowns split the same flows
-(`read_flows_detail`), so they add up to those totals by construction. `YearData` reads
+(`read_flows_totals_by`), so they add up to those totals by construction. `YearData` reads
 a year once; the CLI builds every fabrique's report from one of them.
 """
 from __future__ import annotations
@@ -30,7 +30,6 @@ from models.resources import RESOURCE_KINDS
 logger = logging.getLogger(__name__)
 
 PARIS = ZoneInfo("Europe/Paris")
-UTC = ZoneInfo("UTC")
 FIRST_YEAR = 2019
 # Hub figures a report copies when the hub dict carries them (some come with the trust
 # rules: verified_share, incubation hours).
@@ -66,17 +65,20 @@ def year_months(year: int) -> list[str]:
 # ---------------------------------------------------------------- reading a year
 
 
+Split = dict[int, dict[str, dict[str, Any]]]
+
+
 @dataclass
 class YearData:
-    """A year of the network, read once: its snapshot and the flows split by resource
-    kind and month, the places served before it, and the training sessions."""
+    """A year of the network, read once: its snapshot, the hosts' figures by resource
+    kind and by month, the places each host served before the year, the trainings."""
 
     year: int
     snap: network_service.Snapshot
-    detail: list[tuple[Flow, str | None, str | None]]
+    by_kind: Split
+    by_month: Split
     served_before: dict[int, set[int]]
     trainings: dict[int, dict[str, int]]
-    host: int | None = None
     _hubs: dict[str, dict[str, Any]] = field(default_factory=dict)
     _by_host: dict[int, list[Flow]] = field(default_factory=dict)
     _by_place: dict[int, list[Flow]] = field(default_factory=dict)
@@ -98,6 +100,30 @@ class YearData:
 
     def flows_to(self, place_id: int) -> list[Flow]:
         return self._by_place.get(place_id, [])
+
+    def kinds(self, host: int | None) -> dict[str, dict[str, Any]]:
+        """Figures per resource kind, of one host or (None) of the whole network."""
+        rows = {kind: _zero() for kind in RESOURCE_KINDS}
+        for place_id, split in self.by_kind.items():
+            if host is None or place_id == host:
+                for kind, row in split.items():
+                    _merge(rows.setdefault(kind, _zero()), row)
+        return rows
+
+    def months(self, host: int | None) -> list[dict[str, Any]]:
+        rows = {month: _zero() for month in year_months(self.year)}
+        for place_id, split in self.by_month.items():
+            if host is None or place_id == host:
+                for month, row in split.items():
+                    _merge(rows.setdefault(month, _zero()), row)
+        return [{"month": month, **row} for month, row in sorted(rows.items())]
+
+
+def _split(rows: Iterable[tuple[int, str, int, int, float]]) -> Split:
+    result: Split = defaultdict(dict)
+    for host, key, bookings, beneficiaries, hours in rows:
+        result[host][key] = {"bookings": bookings, "beneficiaries": beneficiaries, "hours": hours}
+    return dict(result)
 
 
 def _served(flows: Iterable[Flow]) -> dict[int, set[int]]:
@@ -146,12 +172,12 @@ def read_year(year: int, host: Place | None = None) -> YearData:
     period = year_period(year)
     snap = network_service.snapshot(period)
     host_id = host.id if host is not None else None
-    detail = network_service.read_flows_detail(period, host=host_id)
-    before_period = network_service.Period(None, period.start)
-    before = [f for f, _, _ in network_service.read_flows_detail(before_period, host=host_id, split=False)]
+    before = network_service.read_host_flows(network_service.Period(None, period.start), host_id)
     return YearData(
-        year=year, snap=snap, detail=detail, served_before=_served(before),
-        trainings=_read_trainings(period, host_id), host=host_id,
+        year=year, snap=snap,
+        by_kind=_split(network_service.read_flows_totals_by(period, "kind", host_id)),
+        by_month=_split(network_service.read_flows_totals_by(period, "month", host_id)),
+        served_before=_served(before), trainings=_read_trainings(period, host_id),
     )
 
 
@@ -168,26 +194,9 @@ def _add(row: dict[str, Any], flow: Flow) -> None:
     row["hours"] += flow.hours
 
 
-_month_of_hour: dict[str, str] = {}
-
-
-def paris_month(hour: str) -> str:
-    """"YYYY-MM" in Paris of a UTC hour bucket "YYYY-MM-DD HH"."""
-    month = _month_of_hour.get(hour)
-    if month is None:
-        instant = datetime.strptime(hour[:13], "%Y-%m-%d %H").replace(tzinfo=UTC)
-        month = _month_of_hour[hour] = instant.astimezone(PARIS).strftime("%Y-%m")
-    return month
-
-
-def _breakdowns(year: int, detail: Iterable[tuple[Flow, str | None, str | None]]) -> tuple[dict, list]:
-    by_kind = {kind: _zero() for kind in RESOURCE_KINDS}
-    months = {m: _zero() for m in year_months(year)}
-    for flow, kind, hour in detail:
-        _add(by_kind.setdefault(kind or "", _zero()), flow)
-        if hour is not None:
-            _add(months.setdefault(paris_month(hour), _zero()), flow)
-    return by_kind, [{"month": m, **row} for m, row in sorted(months.items())]
+def _merge(row: dict[str, Any], other: dict[str, Any]) -> None:
+    for key in ("bookings", "beneficiaries", "hours"):
+        row[key] += other[key]
 
 
 def _by_territory(places: dict[int, PlaceInfo], flows: Iterable[Flow]) -> dict[str, dict[str, Any]]:
@@ -247,8 +256,7 @@ def place_report(data: YearData, place: Place) -> dict[str, Any]:
     """The contract's report of `place` for the year."""
     hub = data.hub(place.slug)
     flows = [f for f in data.flows_of_host(place.id) if f.host != f.place]
-    detail = [d for d in data.detail if d[0].host == place.id]
-    by_kind, monthly = _breakdowns(data.year, detail)
+    by_kind, monthly = data.kinds(place.id), data.months(place.id)
     served = {f.place for f in flows if f.beneficiaries > 0}
     trainings = data.trainings.get(place.id, {"sessions": 0, "seats": 0, "attended": 0})
     host: dict[str, Any] = {
@@ -306,7 +314,7 @@ def network_report(data: YearData) -> dict[str, Any]:
         row["places_served"] = len(row.pop("_served"))
     served = {f.place for f in snap.flows if f.host != f.place and f.beneficiaries > 0}
     served_before = set().union(*data.served_before.values()) if data.served_before else set()
-    by_kind, monthly = _breakdowns(data.year, data.detail)
+    by_kind, monthly = data.kinds(None), data.months(None)
     national: dict[str, Any] = {
         "bookings": totals["bookings"], "beneficiaries": totals["beneficiaries"],
         "hours": totals["hours"], "hubs": totals["hubs"], "hubs_active": totals["hubs_active"],
