@@ -163,3 +163,43 @@ def test_network_report_pdf_names_the_regions(client, make, net):
     text = _pdf_text(response.get_data())
     assert "Auvergne-Rhône-Alpes" in text and "Bretagne" in text
     assert "Personnes formées" in text
+
+
+def test_annual_report_page_offers_the_managers_place_and_its_downloads(client, auth, net):
+    auth.login("manager@example.org")
+    html = client.get(f"/rapports?annee={Y}").get_data(as_text=True)
+    assert "Rapport annuel" in html and "Fabrique du Port" in html
+    assert f'/rapports/lieux/port/{Y}.pdf' in html and f'/rapports/lieux/port/{Y}.csv' in html
+    assert 'data-figure="beneficiaries">17' in html
+    assert "Le réseau national" not in html
+    response = client.get(f"/rapports/lieux/port/{Y}.pdf")
+    assert response.status_code == 200 and response.get_data().startswith(b"%PDF")
+    assert client.get(f"/rapports/lieux/monts/{Y}.pdf").status_code == 403
+    assert client.get(f"/rapports/reseau/{Y}.pdf").status_code == 403
+
+
+def test_annual_report_page_shows_the_network_to_anct_and_any_fabrique(client, auth, net):
+    auth.login("anct@example.org")
+    html = client.get(f"/rapports?annee={Y}").get_data(as_text=True)
+    assert "Le réseau national" in html and "Auvergne-Rhône-Alpes" in html
+    assert f"/rapports/reseau/{Y}.pdf" in html
+    assert '<option value="monts">Fabrique des Monts</option>' in html
+    html = client.get(f"/rapports?annee={Y}&lieu=monts").get_data(as_text=True)
+    assert f"/rapports/lieux/monts/{Y}.pdf" in html
+
+
+def test_annual_report_page_explains_a_bad_year(client, auth, net):
+    auth.login("manager@example.org")
+    response = client.get("/rapports?annee=1999")
+    assert response.status_code == 200
+    assert "Indiquez une année entre 2019" in response.get_data(as_text=True)
+
+
+def test_reports_command_writes_every_fabrique_and_the_network(runner, net, tmp_path):
+    result = runner.invoke(args=["reports", "--year", str(Y), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [f"rapport-monts-{Y}.pdf", f"rapport-port-{Y}.pdf", f"rapport-reseau-{Y}.pdf"]
+    assert "Fabrique des Monts" in _pdf_text((tmp_path / f"rapport-monts-{Y}.pdf").read_bytes())
+    bad = runner.invoke(args=["reports", "--year", "1990", "--out", str(tmp_path)])
+    assert bad.exit_code == 1 and "année" in bad.output

@@ -14,9 +14,9 @@ from hub.web.navigation import navigation
 
 
 def register_web(app: Flask) -> None:
-    from hub.web import account, auth, calendar, catalogue, communes, main, manage, network, outbox, places
+    from hub.web import account, auth, calendar, catalogue, communes, main, manage, network, outbox, places, reports
 
-    for module in (main, auth, account, places, catalogue, manage, network, calendar, communes, outbox):
+    for module in (main, auth, account, places, catalogue, manage, network, calendar, communes, outbox, reports):
         app.register_blueprint(module.bp)
     app.before_request(forget_actor)
 

@@ -26,6 +26,8 @@ def navigation() -> dict[str, Any]:
                 links.append(("Mon effet réseau", "network.my_hubs"))
         if reads_network:
             links.append(("Réseau", "network.dashboard"))
+        if manages or reads_network:
+            links.append(("Rapport annuel", "reports.index"))
     items = []
     for label, endpoint in links:
         try:
