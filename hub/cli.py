@@ -214,9 +214,16 @@ def mail_test_command(email: str, deliver_now: bool) -> None:
 @click.option("--year", required=True, help="L'année des rapports (de 2019 à l'année prochaine).")
 @click.option("--out", "out_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path), help="Dossier où écrire les PDF.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Processus qui composent les PDF (par défaut : un par cœur).")
 @with_appcontext
-def reports_command(year: str, out_dir: Path) -> None:
+def reports_command(year: str, out_dir: Path, jobs: int | None) -> None:
     """Write the yearly PDF report of every labelled fabrique, and the network's."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from flask import current_app
     from tqdm import tqdm
 
     from hub.services import pdf, reports
@@ -226,14 +233,24 @@ def reports_command(year: str, out_dir: Path) -> None:
     except DomainError as exc:
         fail(exc)
     out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = jobs or os.cpu_count() or 1
+    pool = None
+    if jobs > 1:
+        # Forked before the year is read (and before any connection is opened): the
+        # workers hold the templates and fonts only, not the network's figures.
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=pdf.start_worker,
+                                   initargs=(current_app._get_current_object(),))  # type: ignore[attr-defined]
+        pool.submit(pdf.warm_up).result()
     # One read of the year for every report: its snapshot, flows and sessions.
     data = reports.read_year(number)
     fabriques = reports.report_fabriques()
     network = reports.network_report(data)
-    (out_dir / reports.report_filename(network, "pdf")).write_bytes(
-        pdf.network_report_pdf(network, reports.network_served_places(data))
-    )
-    for place in tqdm(fabriques, desc="Rapports", unit="fabrique"):
-        report = reports.place_report(data, place)
-        (out_dir / reports.report_filename(report, "pdf")).write_bytes(pdf.place_report_pdf(report))
+    tasks = [("network", network, reports.network_served_places(data), out_dir)]
+    tasks += [("place", reports.place_report(data, place), None, out_dir) for place in fabriques]
+    written = pool.map(pdf.write_report, tasks, chunksize=4) if pool else map(pdf.write_report, tasks)
+    for _ in tqdm(written, total=len(tasks), desc="Rapports", unit="PDF"):
+        pass
+    if pool is not None:
+        pool.shutdown()
     click.echo(f"{len(fabriques)} rapports de fabriques et celui du réseau écrits dans {out_dir}.")

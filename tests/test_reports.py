@@ -196,7 +196,7 @@ def test_annual_report_page_explains_a_bad_year(client, auth, net):
 
 
 def test_reports_command_writes_every_fabrique_and_the_network(runner, net, tmp_path):
-    result = runner.invoke(args=["reports", "--year", str(Y), "--out", str(tmp_path)])
+    result = runner.invoke(args=["reports", "--year", str(Y), "--out", str(tmp_path), "--jobs", "1"])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == [f"rapport-monts-{Y}.pdf", f"rapport-port-{Y}.pdf", f"rapport-reseau-{Y}.pdf"]

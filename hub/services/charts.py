@@ -31,6 +31,7 @@ LON_MIN, LON_MAX, LAT_MIN, LAT_MAX = -5.3, 9.7, 41.3, 51.15
 _COS = math.cos(math.radians((LAT_MIN + LAT_MAX) / 2))
 MAP_WIDTH = 440.0
 MAP_HEIGHT = MAP_WIDTH * (LAT_MAX - LAT_MIN) / ((LON_MAX - LON_MIN) * _COS)
+SIMPLIFY_PX = 1.2
 _outline_lock = threading.Lock()
 _outline_path: str | None = None
 
@@ -117,9 +118,36 @@ def _rings(geometry: dict[str, Any]) -> Iterable[list[list[float]]]:
             yield from polygon
 
 
+def _simplify(points: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
+    """Douglas-Peucker: the fewest points within `tolerance` of the line (iterative)."""
+    if len(points) < 3:
+        return points
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        first, last = stack.pop()
+        (x1, y1), (x2, y2) = points[first], points[last]
+        dx, dy = x2 - x1, y2 - y1
+        norm = math.hypot(dx, dy)
+        worst, index = 0.0, -1
+        for i in range(first + 1, last):
+            x, y = points[i]
+            # A closed ring starts and ends on one point: measure from that point.
+            distance = (abs(dy * (x - x1) - dx * (y - y1)) / norm if norm
+                        else math.hypot(x - x1, y - y1))
+            if distance > worst:
+                worst, index = distance, i
+        if worst > tolerance and index > 0:
+            keep[index] = True
+            stack.extend(((first, index), (index, last)))
+    return [p for p, kept in zip(points, keep) if kept]
+
+
 def outline_path() -> str:
-    """The départements of mainland France and Corsica as one SVG path, projected and
-    rounded to the half point (what the eye sees at this size), computed once."""
+    """The départements of mainland France and Corsica as one SVG path, projected,
+    simplified to what the eye sees at this size (WeasyPrint draws every point of every
+    report: the full outline cost seconds each), computed once."""
     global _outline_path
     with _outline_lock:
         if _outline_path is None:
@@ -129,10 +157,10 @@ def outline_path() -> str:
                 if str(feature["properties"].get("code", "")).startswith("97"):
                     continue
                 for ring in _rings(feature["geometry"]):
+                    projected = _simplify([project(lat, lon) for lon, lat in ring], SIMPLIFY_PX)
                     points: list[str] = []
-                    for lon, lat in ring:
-                        x, y = project(lat, lon)
-                        point = f"{round(x * 2) / 2:g} {round(y * 2) / 2:g}"
+                    for x, y in projected:
+                        point = f"{round(x)} {round(y)}"
                         if not points or points[-1] != point:
                             points.append(point)
                     if len(points) >= 3:

@@ -17,6 +17,7 @@ from flask import current_app
 from hub.reference import REGIONS
 from hub.rules import labels
 from hub.services import charts
+from hub.services.reports import report_filename
 
 logger = logging.getLogger(__name__)
 
@@ -97,3 +98,25 @@ def network_report_pdf(report: dict[str, Any], served_places: list[dict[str, Any
         territory_svg=charts.territory_shares(national["by_territory"]),
         map_svg=charts.places_map(served_places),
     )
+
+
+# ---------------------------------------------------------------- many reports at once
+
+
+def start_worker(app: Any) -> None:
+    """A process of `flask reports`' pool: renders inside the app, for its templates."""
+    app.app_context().push()
+
+
+def warm_up() -> None:
+    """Parse the fonts and stylesheet (once per process, before the first report)."""
+    _stylesheet()
+
+
+def write_report(task: tuple[str, dict[str, Any], Any, Path]) -> str:
+    """Render one report of `flask reports` and write it under its name; the name."""
+    kind, report, served, out_dir = task
+    body = network_report_pdf(report, served) if kind == "network" else place_report_pdf(report)
+    name = report_filename(report, "pdf")
+    (out_dir / name).write_bytes(body)
+    return name
