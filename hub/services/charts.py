@@ -31,7 +31,7 @@ LON_MIN, LON_MAX, LAT_MIN, LAT_MAX = -5.3, 9.7, 41.3, 51.15
 _COS = math.cos(math.radians((LAT_MIN + LAT_MAX) / 2))
 MAP_WIDTH = 440.0
 MAP_HEIGHT = MAP_WIDTH * (LAT_MAX - LAT_MIN) / ((LON_MAX - LON_MIN) * _COS)
-SIMPLIFY_PX = 1.2
+SIMPLIFY_PX = 2.0
 _outline_lock = threading.Lock()
 _outline_path: str | None = None
 
