@@ -175,13 +175,19 @@ def places_map(served: list[dict[str, Any]], host: dict[str, Any] | None = None,
     outline of France; places off the mainland are counted below the map."""
     body = [f'<path d="{outline_path()}" fill="{GREY_LIGHT}" stroke="#bbbbbb" stroke-width="0.4"/>']
     outside = 0
+    # One path of small squares per colour, one point per pixel: the network's map has
+    # thousands of places, and WeasyPrint's cost grows with the number of SVG elements.
+    marks: dict[str, set[tuple[int, int]]] = {}
     for place in served:
         if not on_map(place["lat"], place["lon"]):
             outside += 1
             continue
         x, y = project(place["lat"], place["lon"])
         colour = TERRITORY_COLOURS.get(place.get("territory", ""), BLUE_LIGHT)
-        body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.2" fill="{colour}" fill-opacity="0.8"/>')
+        marks.setdefault(colour, set()).add((round(x), round(y)))
+    for colour, points in marks.items():
+        d = "".join(f"M{x - 2} {y - 2}h4v4h-4z" for x, y in sorted(points))
+        body.append(f'<path d="{d}" fill="{colour}" fill-opacity="0.8"/>')
     if host is not None and on_map(host["lat"], host["lon"]):
         x, y = project(host["lat"], host["lon"])
         body.append(f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{RED}" '
