@@ -37,7 +37,8 @@ $(DEV_STAMP): requirements-dev.txt requirements.txt | $(VENV)/bin/python
 	$(PIP) install -q -r requirements-dev.txt
 	touch $(RUNTIME_STAMP) $@
 
-# PostgreSQL and Redis for the test servers, Chromium for the browser tests. Installed
+# PostgreSQL and Redis for the test servers, Chromium for the browser tests, Pango for
+# WeasyPrint (the yearly reports' PDF). Installed
 # only when missing, and only where we can (root with apt-get); elsewhere the tests that
 # need them skip, except under CI=true where they fail.
 system-deps:
@@ -45,6 +46,9 @@ system-deps:
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	for lib in libpango-1.0-0 libpangoft2-1.0-0; do \
+		dpkg -s $$lib >/dev/null 2>&1 || missing="$$missing $$lib"; \
+	done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "Installing system packages:$$missing"; \

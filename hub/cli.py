@@ -26,6 +26,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(loan_reminders_command)
     app.cli.add_command(analytics_group)
+    app.cli.add_command(reports_command)
 
 
 def fail(exc: DomainError) -> NoReturn:
@@ -297,3 +298,49 @@ def analytics_rebuild_command() -> None:
         rows = analytics.rebuild(bar.update)
     db.session.commit()
     click.echo(f"Agrégats du réseau recalculés : {rows} lignes.")
+
+
+@click.command("reports")
+@click.option("--year", required=True, help="L'année des rapports (de 2019 à l'année prochaine).")
+@click.option("--out", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Dossier où écrire les PDF.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Processus qui composent les PDF (par défaut : un par cœur).")
+@with_appcontext
+def reports_command(year: str, out_dir: Path, jobs: int | None) -> None:
+    """Write the yearly PDF report of every labelled fabrique, and the network's."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from flask import current_app
+    from tqdm import tqdm
+
+    from hub.services import pdf, reports
+
+    try:
+        number = reports.parse_year(year)
+    except DomainError as exc:
+        fail(exc)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = jobs or os.cpu_count() or 1
+    pool = None
+    if jobs > 1:
+        # Forked before the year is read (and before any connection is opened): the
+        # workers hold the templates and fonts only, not the network's figures.
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=pdf.start_worker,
+                                   initargs=(current_app._get_current_object(),))  # type: ignore[attr-defined]
+        pool.submit(pdf.warm_up).result()
+    # One read of the year for every report: its snapshot, flows and sessions.
+    data = reports.read_year(number)
+    fabriques = reports.report_fabriques()
+    network = reports.network_report(data)
+    tasks = [("network", network, reports.network_served_places(data), out_dir)]
+    tasks += [("place", reports.place_report(data, place), None, out_dir) for place in fabriques]
+    written = pool.map(pdf.write_report, tasks, chunksize=4) if pool else map(pdf.write_report, tasks)
+    for _ in tqdm(written, total=len(tasks), desc="Rapports", unit="PDF"):
+        pass
+    if pool is not None:
+        pool.shutdown()
+    click.echo(f"{len(fabriques)} rapports de fabriques et celui du réseau écrits dans {out_dir}.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from hub.api import accounts, bookings, membership, network, notifications, places, resources, sharing
+from hub.api import accounts, bookings, membership, network, notifications, places, reports, resources, sharing
 from hub.api.blueprint import bp
 
 ERROR_SCHEMA = {
@@ -54,7 +54,7 @@ def build_spec() -> dict:
             }
         }
     }
-    for module in (accounts, places, membership, resources, bookings, network, notifications, sharing):
+    for module in (accounts, places, membership, resources, bookings, network, notifications, sharing, reports):
         for path, operations in module.SPEC.items():
             paths.setdefault(path, {}).update(
                 {method: _with_common_responses(method, op) for method, op in operations.items()}

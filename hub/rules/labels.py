@@ -69,13 +69,15 @@ def label(table: Mapping[str, str], value: str | None) -> str:
 
 
 
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-          "septembre", "octobre", "novembre", "décembre")
+MONTH = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+         "septembre", "octobre", "novembre", "décembre")
 
 
-def month_label(month: str) -> str:
-    """"2026-06" -> "juin 2026"; anything else is returned as it is."""
-    year, _, number = str(month).partition("-")
+def month_label(month: str | None) -> str:
+    """"2026-06" as a reader says it: "juin 2026" (a value that is no month stays as it is)."""
+    if not month:
+        return ""
+    year, _, number = month.partition("-")
     if not (year.isdigit() and number.isdigit() and 1 <= int(number) <= 12):
-        return str(month)
-    return f"{MONTHS[int(number) - 1]} {year}"
+        return month
+    return f"{MONTH[int(number) - 1]} {year}"

@@ -7,10 +7,11 @@ this module only writes their rows out as French spreadsheets and calendar clien
 from __future__ import annotations
 
 from datetime import timezone
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from icalendar import Calendar, Event
 
+from hub.reference import DEPARTEMENTS, REGIONS
 from hub.rules import labels
 from hub.services import catalogue as catalogue_service
 from hub.services.spreadsheet import csv_text
@@ -77,11 +78,50 @@ def _table_cell(value: Any) -> str:
     return str(value)
 
 
+def _departement_name(code: Any) -> str:
+    dep = DEPARTEMENTS.get(code)
+    return dep.name if dep else str(code)
+
+
+def _region_name(code: Any) -> str:
+    region = REGIONS.get(code)
+    return region.name if region else str(code)
+
+
+# Columns that hold a code: people read its label in the column, machines its code in an
+# extra column at the end of the table (header of that extra column).
+CODED_COLUMNS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "kind": ("Code type", lambda v: labels.label(labels.PLACE_KIND, v)),
+    "territory": ("Code territoire", lambda v: labels.label(labels.TERRITORY, v)),
+    "departement": ("Code département", _departement_name),
+    "region": ("Code région", _region_name),
+    "month": ("Code mois (AAAA-MM)", labels.month_label),
+    "departements": ("Codes départements", lambda v: [_departement_name(c) for c in v]),
+}
+
+
 def table_csv(columns: list[tuple[str, str]], rows: Iterable[Mapping[str, Any]]) -> str:
-    """A network table (columns are (key, French header)): UTF-8 with a BOM, `;` separators."""
+    """A network table (columns are (key, French header)): UTF-8 with a BOM, `;` separators.
+
+    A coded column (CODED_COLUMNS) reads as labels, its codes follow at the end; one whose
+    table already has the name beside it (`region` and `region_name`) stays as it is.
+    """
+    rows = list(rows)
+    keys = {key for key, _ in columns}
+    # "departements" is a list of codes in one table, a count in another.
+    coded = [key for key, _ in columns if key in CODED_COLUMNS and f"{key}_name" not in keys
+             and not (rows and isinstance(rows[0].get(key), (int, float)))]
+
+    def cell(row: Mapping[str, Any], key: str) -> str:
+        value = row.get(key)
+        if key in coded and value is not None:
+            value = CODED_COLUMNS[key][1](value)
+        return _table_cell(value)
+
     return csv_text(
-        [header for _, header in columns],
-        ([_table_cell(row.get(key)) for key, _ in columns] for row in rows),
+        [header for _, header in columns] + [CODED_COLUMNS[key][0] for key in coded],
+        ([cell(row, key) for key, _ in columns] + [_table_cell(row.get(key)) for key in coded]
+         for row in rows),
     )
 
 

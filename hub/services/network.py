@@ -107,6 +107,53 @@ def read_flows(period: Period) -> list[Flow]:
     return analytics.read_flows(period.start, period.end)
 
 
+def flows_query(period: Period, dialect: str) -> sa.Select:
+    """(host, place, bookings, beneficiaries, hours of use) of the confirmed external
+    bookings of `period`, straight from the bookings and counted as the aggregates count
+    them (hub.services.analytics): for the breakdowns the aggregates do not keep."""
+    query = analytics.bookings_flows_query(period.start, period.end, dialect)
+    columns = list(query.selected_columns)
+    return query.with_only_columns(*(columns[i] for i in (0, 1, 2, 3, 5)), maintain_column_froms=True)
+
+
+def _paris_month(dialect: str) -> sa.ColumnElement[str]:
+    """The booking's start as its Paris month "YYYY-MM" (same on both databases)."""
+    if dialect == "postgresql":
+        return sa.func.to_char(sa.func.timezone("Europe/Paris", Booking.start_at), "YYYY-MM")
+    # SQLite knows no time zones. Paris is UTC+1, or UTC+2 in summer time, and only the
+    # last two hours of a UTC month can fall in the next Paris month: summer time is on
+    # at the end of March to September (it starts before 31 March and ends before
+    # 31 October, at 01:00 UTC on last Sundays), off at the end of the other months.
+    month = sa.cast(sa.func.substr(Booking.start_at, 6, 2), sa.Integer)
+    shift = sa.case((month.between(3, 9), "+2 hours"), else_="+1 hours")
+    return sa.func.strftime("%Y-%m", sa.func.substr(Booking.start_at, 1, 19), shift)
+
+
+def read_flows_totals_by(
+    period: Period, by: str, host: int | None = None
+) -> list[tuple[int, str, int, int, float]]:
+    """(host, key, bookings, beneficiaries, hours) per host and resource kind (`by` =
+    "kind") or Paris month ("month"): the flows of `flows_query` split by that key and
+    summed, so the yearly reports' breakdowns add up to the hubs' figures."""
+    dialect = db.engine.dialect.name
+    key = Resource.kind if by == "kind" else _paris_month(dialect)
+    inner = flows_query(period, dialect).add_columns(key).group_by(key)
+    if host is not None:
+        inner = inner.where(Resource.place_id == host)
+    c = list(inner.subquery().c)
+    query = sa.select(c[0], c[-1], sa.func.sum(c[2]), sa.func.sum(c[3]), sa.func.sum(c[4]))
+    return [
+        (int(h), str(k), int(n or 0), int(ben or 0), float(hours or 0.0))
+        for h, k, n, ben, hours in db.session.execute(query.group_by(c[0], c[-1]))
+    ]
+
+
+def read_host_flows(period: Period, host: int | None = None) -> list[Flow]:
+    """`read_flows`, of one host only when `host` is given."""
+    flows = read_flows(period)
+    return flows if host is None else [flow for flow in flows if flow.host == host]
+
+
 def _read_places() -> list[tuple]:
     rows = db.session.execute(
         sa.select(

@@ -16,10 +16,10 @@ from hub.web.navigation import navigation
 
 def register_web(app: Flask) -> None:
     from hub.web import (account, auth, calendar, catalogue, communes, legal, main, manage, network,
-                         notifications, opendata, outbox, places)
+                         notifications, opendata, outbox, places, reports)
 
     for module in (main, auth, account, notifications, places, catalogue, manage, network, calendar, communes,
-                   outbox, legal, opendata):
+                   outbox, legal, opendata, reports):
         app.register_blueprint(module.bp)
     app.before_request(forget_actor)
     from hub.web import sharing

@@ -27,6 +27,8 @@ def navigation() -> dict[str, Any]:
                 links.append(("Mon effet réseau", "network.my_hubs"))
         if reads_network:
             links.append(("Réseau", "network.dashboard"))
+        if manages or reads_network:
+            links.append(("Rapport annuel", "reports.index"))
         if permissions.may_supervise_mail(actor):
             links.append(("Envois", "outbox.index"))
     items = []

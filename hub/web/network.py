@@ -62,9 +62,9 @@ def dashboard():  # type: ignore[no-untyped-def]
         "dashboard",
         _period=period,
         summary=snap.summary(),
-        top_hubs=snap.hubs[:10],
+        top_hubs=views.with_labels(snap.hubs[:10]),
         map_data=views.map_data(snap),
-        monthly=snap.monthly,
+        charts=views.chart_data(snap),
         tile_url=views.tile_url(),
         recognitions=qualifications.recognition_summary(),
     )
@@ -75,8 +75,8 @@ def dashboard():  # type: ignore[no-untyped-def]
 def hubs():  # type: ignore[no-untyped-def]
     period = _period()
     snap = network_service.snapshot(period[0])
-    return _render("network/hubs.html", "hubs", _period=period, hubs=snap.hubs,
-                   columns=network_service.HUB_COLUMNS, medians=snap.medians)
+    return _render("network/hubs.html", "hubs", _period=period, hubs=views.with_labels(snap.hubs),
+                   columns=views.PAGE_HUB_COLUMNS, medians=snap.medians)
 
 
 @bp.get("/departements")
@@ -87,8 +87,8 @@ def departements():  # type: ignore[no-untyped-def]
     return _render(
         "network/departements.html", "departements", _period=period,
         departements=snap.departements, regions=snap.regions,
-        dep_columns=network_service.DEPARTEMENT_COLUMNS,
-        region_columns=network_service.REGION_COLUMNS,
+        dep_columns=views.PAGE_DEPARTEMENT_COLUMNS,
+        region_columns=views.PAGE_REGION_COLUMNS,
     )
 
 
@@ -116,13 +116,13 @@ def structure():  # type: ignore[no-untyped-def]
     found = snap.communities
     return _render(
         "network/structure.html", "structure", _period=period,
-        communities=found["communities"][:30],
+        communities=views.community_rows(snap, found["communities"][:30]),
         communities_total=len(found["communities"]),
-        bridging=found["bridging_hubs"][:50],
+        bridging=views.with_labels(found["bridging_hubs"][:50]),
         bridging_total=len(found["bridging_hubs"]),
         shared=snap.shared_clientele[:50],
         shared_total=len(snap.shared_clientele),
-        unserved=snap.unserved[:100],
+        unserved=views.with_labels(snap.unserved[:100]),
         unserved_total=len(snap.unserved),
     )
 

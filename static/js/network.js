@@ -105,7 +105,7 @@
         borderColor: colors[t], backgroundColor: colors[t], borderDash: [4, 4], yAxisID: "y", tension: 0.2 });
     });
     new Chart(document.getElementById("chart-monthly"), {
-      type: "line", data: { labels: monthly.months, datasets: datasets },
+      type: "line", data: { labels: chartData.month_labels || monthly.months, datasets: datasets },
       options: { animation: false, interaction: { mode: "index", intersect: false } }
     });
     var terr = Object.keys(chartData.territories);

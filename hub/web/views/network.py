@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import current_app
 
-from hub.reference import DEPARTEMENTS
+from hub.reference import DEPARTEMENTS, REGIONS
+from hub.rules import labels
 from hub.rules import network as metrics
 from hub.services.network import Snapshot
 
@@ -103,3 +104,83 @@ def map_data(snap: Snapshot, top_flows: int = 300) -> dict[str, Any]:
     ]
     return {"hubs": hubs, "flows": flows, "departements": departements,
             "flows_total": len(snap.flows), "flows_shown": len(flows)}
+
+
+# ---------------------------------------------------------------- plain words
+
+# The ranking as a page shows it: names and labels, no identifiers or codes (the export
+# keeps them, in columns of their own).
+PAGE_HUB_COLUMNS = [
+    ("rank", "Rang"), ("name", "Nom"), ("kind_label", "Type"),
+    ("departement_name", "Département"), ("region_name", "Région"),
+    ("multiplier", "Effet multiplicateur (M)"), ("effective_reach", "Portée effective (N)"),
+    ("inclusion", "Inclusion (Q)"), ("spread", "Rayonnement (D)"),
+    ("bridging", "Décloisonnement (P)"), ("places_served", "Lieux servis (R)"),
+    ("bookings", "Réservations"), ("beneficiaries", "Bénéficiaires"), ("hours", "Heures"),
+    ("median_km", "Distance médiane (km)"),
+    ("sole_provider_share", "Part de lieux servis par elle seule"),
+    ("activation", "Lieux nouvellement servis"), ("subsidy_eur", "Subvention (€)"),
+    ("bookings_per_50k", "Réservations pour 50 000 €"),
+    ("beneficiaries_per_50k", "Bénéficiaires pour 50 000 €"),
+]
+PAGE_DEPARTEMENT_COLUMNS = [
+    ("code", "Code"), ("name", "Département"), ("region_name", "Région"),
+    ("fabriques", "Fabriques"), ("fabriques_numeriques", "Fabriques numériques"),
+    ("tiers_lieux", "Tiers-lieux"), ("places_served", "Lieux servis"),
+    ("bookings", "Réservations reçues"), ("beneficiaries", "Bénéficiaires reçus"),
+    ("beneficiaries_provided", "Bénéficiaires servis par les lieux du département"),
+    ("hubs_active", "Lieux actifs (M > 0)"), ("without_fabrique", "Sans fabrique"),
+]
+PAGE_REGION_COLUMNS = [
+    ("name", "Région"), ("departements", "Départements"),
+    ("departements_without_fabrique", "Départements sans fabrique"),
+    ("fabriques", "Fabriques"), ("fabriques_numeriques", "Fabriques numériques"),
+    ("tiers_lieux", "Tiers-lieux"), ("places_served", "Lieux servis"),
+    ("bookings", "Réservations reçues"), ("beneficiaries", "Bénéficiaires reçus"),
+    ("beneficiaries_provided", "Bénéficiaires servis"), ("hubs_active", "Lieux actifs"),
+]
+
+
+def departement_name(code: str) -> str:
+    dep = DEPARTEMENTS.get(code)
+    return dep.name if dep else code
+
+
+def region_name(code: str) -> str:
+    region = REGIONS.get(code)
+    return region.name if region else code
+
+
+def with_labels(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with the names beside their codes: kind, territory, département, région."""
+    out = []
+    for row in rows:
+        extra: dict[str, Any] = {}
+        if "kind" in row:
+            extra["kind_label"] = labels.label(labels.PLACE_KIND, row["kind"])
+        if "territory" in row:
+            extra["territory_label"] = labels.label(labels.TERRITORY, row["territory"])
+        if "departement" in row:
+            extra["departement_name"] = departement_name(row["departement"])
+        if "region" in row and "region_name" not in row:
+            extra["region_name"] = region_name(row["region"])
+        out.append({**row, **extra})
+    return out
+
+
+def community_rows(snap: Snapshot, communities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Communities with their fabriques' names and their départements' names."""
+    names = {place.slug: place.name for place in snap.places.values()}
+    return [
+        {**c, "hub_count": len(c["hubs"]),
+         "departements": [departement_name(d) for d in c["departements"][:5]],
+         "hubs": [names.get(slug, slug) for slug in c["hubs"][:8]]}
+        for c in communities
+    ]
+
+
+def chart_data(snap: Snapshot) -> dict[str, Any]:
+    """What the dashboard's charts draw, months in words ("juin 2026")."""
+    monthly = snap.monthly
+    return {"monthly": monthly, "territories": snap.summary()["by_territory"],
+            "month_labels": [labels.month_label(m) for m in monthly["months"]]}
