@@ -110,10 +110,11 @@ def read_flows(period: Period) -> list[Flow]:
 def flows_query(period: Period, dialect: str) -> sa.Select:
     """(host, place, bookings, beneficiaries, hours of use) of the confirmed external
     bookings of `period`, straight from the bookings and counted as the aggregates count
-    them (hub.services.analytics): for the breakdowns the aggregates do not keep."""
+    them (hub.services.analytics): for the breakdowns the aggregates do not keep. Hours of
+    use, as in /network/hubs: an incubation's months are counted apart."""
     query = analytics.bookings_flows_query(period.start, period.end, dialect)
     columns = list(query.selected_columns)
-    return query.with_only_columns(*(columns[i] for i in (0, 1, 2, 3, 5)), maintain_column_froms=True)
+    return query.with_only_columns(*columns[:4], columns[5], maintain_column_froms=True)
 
 
 def _paris_month(dialect: str) -> sa.ColumnElement[str]:
