@@ -99,7 +99,7 @@ def _run(world: dict[str, Any], op: tuple) -> None:
             bookings.record_attendance(booking, manager, op[2], op[3])
 
 
-@settings(max_examples=20, deadline=None, database=None,
+@settings(max_examples=15, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(operations=OPERATIONS)
 def test_maintained_aggregates_equal_a_rebuild_after_any_transitions(world, operations):
