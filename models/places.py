@@ -65,6 +65,9 @@ class Place(Base):
     label_wave: so.Mapped[date | None] = so.mapped_column(sa.Date)
     subsidy_eur: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # Name and commune folded for accent-blind search (hub.rules.finding.search_key),
+    # kept up to date on every flush by hub.services.catalogue.
+    search_text: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
 
     memberships: so.Mapped[list[Membership]] = so.relationship(
         back_populates="place", cascade="all, delete-orphan"

@@ -29,6 +29,7 @@ from hub.demo.network import national_hub_specs, serve
 from hub.demo.store import Store
 from hub.geo import haversine_km
 from hub.reference import region_of
+from hub.rules.finding import search_key
 from models import Membership, Place, User
 
 
@@ -83,6 +84,7 @@ class Places:
             "description": extra.get("description", ""), "website": extra.get("website"),
             "legal_form": extra.get("legal_form"), "label_wave": extra.get("label_wave"),
             "subsidy_eur": extra.get("subsidy_eur"), "created_at": at,
+            "search_text": search_key(name, commune.name),
         })
         # As services.places.create_place writes it; the system (no actor) labels the demo.
         self.store.audit(at, None, "place.created", Place, place.id, slug=slug, kind=kind)
