@@ -67,7 +67,9 @@ def bookable_windows(kind: str, hours: OpeningHours | None, start: datetime,
         return [(start, end)]
     assert hours is not None
     windows = []
-    day = start.astimezone(PARIS).date() - timedelta(days=1)
+    # An opening interval ends on its own day (at 24:00 at the latest): none of the day
+    # before reaches into the period.
+    day = start.astimezone(PARIS).date()
     last = end.astimezone(PARIS).date()
     while day <= last:
         for a, b in opening_intervals(hours, day):
