@@ -19,7 +19,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from hub.extensions import db
-from hub.rules.calendar import hours_apply
+from hub.rules.calendar import HOURS_KINDS
 from hub.rules.finding import (
     NEXT_FREE_HORIZON,
     NEXT_FREE_MINUTES,
@@ -282,7 +282,8 @@ def _ranked_ids(search: Search) -> list[tuple[int, float | None]]:
     free_period = search.free_from is not None and search.free_to is not None
     columns = [Resource.id, Place.lat, Place.lon]
     if free_period:
-        columns += [Resource.kind, Resource.capacity, Resource.opening_hours]
+        # The hours as their JSON text: a few distinct tables, decoded once each below.
+        columns += [Resource.kind, Resource.capacity, sa.cast(Resource.opening_hours, sa.Text).label("hours")]
     rows = db.session.execute(_filtered(sa.select(*columns), search).order_by(Resource.name, Resource.id)).all()
     origin = (search.near.lat, search.near.lon) if search.near is not None else None
     if origin:
@@ -313,9 +314,18 @@ def _free_over(rows: list[Any], search: Search, start: datetime, end: datetime) 
             TrainingSession.resource_id.in_(ids), TrainingSession.start_at >= start,
             TrainingSession.end_at <= end, TrainingSession.seats_taken < TrainingSession.seats)
     ))
-    busy = _busy_by_resource(ids, start, end)
+    # What the active bookings of the period hold, summed: a resource whose sum stays under
+    # its capacity is free throughout; only the others need their bookings' times.
+    held = dict(db.session.execute(
+        sa.select(Booking.resource_id,
+                  sa.func.sum(sa.case((Booking.status.in_(ACTIVE_STATUSES), Booking.quantity), else_=0)))
+        .where(Booking.resource_id.in_(ids), Booking.start_at < end, Booking.end_at > start)
+        .group_by(Booking.resource_id)
+    ).all())
+    contested = [r.id for r in rows if r.kind != "training" and (held.get(r.id) or 0) >= r.capacity]
+    busy = _busy_by_resource(contested, start, end) if contested else {}
     # Most resources share one of a few opening-hour tables: their windows once each.
-    windows: dict[str, list[tuple[datetime, datetime]]] = {}
+    windows: dict[tuple[bool, str | None], list[tuple[datetime, datetime]]] = {}
     free = set()
     for row in rows:
         if row.kind == "training":
@@ -324,10 +334,12 @@ def _free_over(rows: list[Any], search: Search, start: datetime, end: datetime) 
             continue
         if row.id in closed:
             continue
-        key = json.dumps(row.opening_hours, sort_keys=True) if hours_apply(row.kind, row.opening_hours) else ""
+        key = (row.kind in HOURS_KINDS, row.hours)
         if key not in windows:
-            windows[key] = bookable_windows(row.kind, row.opening_hours, start, end)
-        if free_throughout(row.capacity, windows[key], busy.get(row.id, [])):
+            hours = json.loads(row.hours) if row.hours else None
+            windows[key] = bookable_windows(row.kind, hours, start, end)
+        if windows[key] and ((held.get(row.id) or 0) < row.capacity
+                             or free_throughout(row.capacity, windows[key], busy.get(row.id, []))):
             free.add(row.id)
     return free
 
