@@ -315,14 +315,16 @@ def _free_over(rows: list[Any], search: Search, start: datetime, end: datetime) 
             TrainingSession.end_at <= end, TrainingSession.seats_taken < TrainingSession.seats)
     ))
     # What the active bookings of the period hold, summed: a resource whose sum stays under
-    # its capacity is free throughout; only the others need their bookings' times.
+    # its capacity is free throughout, a capacity-1 one with any is not (a booking lies in
+    # opening hours); only larger capacities held in full need their bookings' times.
     held = dict(db.session.execute(
         sa.select(Booking.resource_id,
                   sa.func.sum(sa.case((Booking.status.in_(ACTIVE_STATUSES), Booking.quantity), else_=0)))
         .where(Booking.resource_id.in_(ids), Booking.start_at < end, Booking.end_at > start)
         .group_by(Booking.resource_id)
     ).all())
-    contested = [r.id for r in rows if r.kind != "training" and (held.get(r.id) or 0) >= r.capacity]
+    contested = [r.id for r in rows
+                 if r.kind != "training" and r.capacity > 1 and (held.get(r.id) or 0) >= r.capacity]
     busy = _busy_by_resource(contested, start, end) if contested else {}
     # Most resources share one of a few opening-hour tables: their windows once each.
     windows: dict[tuple[bool, str | None], list[tuple[datetime, datetime]]] = {}
@@ -338,8 +340,8 @@ def _free_over(rows: list[Any], search: Search, start: datetime, end: datetime) 
         if key not in windows:
             hours = json.loads(row.hours) if row.hours else None
             windows[key] = bookable_windows(row.kind, hours, start, end)
-        if windows[key] and ((held.get(row.id) or 0) < row.capacity
-                             or free_throughout(row.capacity, windows[key], busy.get(row.id, []))):
+        if windows[key] and ((held.get(row.id) or 0) < row.capacity or (
+                row.capacity > 1 and free_throughout(row.capacity, windows[key], busy.get(row.id, [])))):
             free.add(row.id)
     return free
 
