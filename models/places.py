@@ -79,6 +79,9 @@ class Place(Base):
     phone: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     # The open data's date_maj.
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Name and commune folded for accent-blind search (hub.rules.finding.search_key),
+    # kept up to date on every flush by hub.services.catalogue.
+    search_text: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
 
     memberships: so.Mapped[list[Membership]] = so.relationship(
         back_populates="place", cascade="all, delete-orphan"

@@ -64,6 +64,9 @@ class Resource(Base):
     # Trainings: how long the qualification they grant lasts; None = forever.
     qualification_valid_days: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # Name and description folded for accent-blind search (hub.rules.finding.search_key),
+    # kept up to date on every flush by hub.services.catalogue.
+    search_text: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
 
     place: so.Mapped[Place] = so.relationship(back_populates="resources")
     prerequisite: so.Mapped[Resource | None] = so.relationship(remote_side=[id])

@@ -90,10 +90,10 @@ def test_api_and_page_failures_count_together(client, make, auth):
     ("next_url", "expected"),
     [
         ("/ressources?type=machine", "/ressources?type=machine"),
-        ("https://evil.example/", "/lieux/"),
-        ("//evil.example/", "/lieux/"),
-        ("/\\evil.example", "/lieux/"),
-        ("javascript:alert(1)", "/lieux/"),
+        ("https://evil.example/", "/mon-espace"),
+        ("//evil.example/", "/mon-espace"),
+        ("/\\evil.example", "/mon-espace"),
+        ("javascript:alert(1)", "/mon-espace"),
     ],
 )
 def test_login_follows_only_a_relative_next(client, make, next_url, expected):

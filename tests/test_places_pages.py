@@ -27,7 +27,7 @@ def test_register_login_create_a_tiers_lieu_then_see_its_public_page(client, aut
                                       "password": "un-mot-de-passe"})
     auth.logout()
     auth.login("claire@example.org", "un-mot-de-passe")
-    page = client.get("/lieux/").get_data(as_text=True)
+    page = client.get("/lieux/nouveau").get_data(as_text=True)
     assert "Créer un tiers-lieu" in page
     assert '<option value="2A"' in page
     response = client.post("/lieux/", data=FORM)

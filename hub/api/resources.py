@@ -7,10 +7,11 @@ from flask import jsonify, request
 
 from hub.api.auth import auth_required, current_api_user
 from hub.api.blueprint import bp
-from hub.api.parsing import PAGE_PARAMETERS, json_body, paginate
+from hub.api.parsing import PAGE_PARAMETERS, json_body, page_args
 from hub.api.spec import error_response, json_response
 from hub.errors import NotFound
 from hub.extensions import db
+from hub.services import catalogue
 from hub.services import places as places_service
 from hub.services import resources as service
 from hub.rules.validation import MAX_ID, Fields
@@ -31,14 +32,18 @@ def create_resource(slug: str):  # type: ignore[no-untyped-def]
 @bp.get("/resources")
 @auth_required
 def list_resources():  # type: ignore[no-untyped-def]
-    f = Fields(request.args)
-    kind = f.choice("kind", RESOURCE_KINDS)
-    q = f.text("q", max_len=200)
-    departement = f.text("departement", max_len=3)
-    place = f.text("place", max_len=120)
-    f.check()
-    query = service.search_resources(kind=kind, q=q, departement=departement, place=place)
-    return jsonify(paginate(query, service.resource_dict))
+    search = catalogue.read_search(request.args)
+    page, per_page = page_args()
+    found, total, _ = catalogue.find_resources(search, page=page, per_page=per_page)
+    return jsonify({"items": [_found_dict(item, search) for item in found], "total": total})
+
+
+def _found_dict(item: catalogue.Found, search: catalogue.Search) -> dict:
+    body = service.resource_dict(item.resource)
+    if search.near is not None:
+        body["distance_km"] = item.distance_km
+    body["next_free"] = to_iso(item.next_free)
+    return body
 
 
 @bp.get("/resources/<resource_id>")
@@ -195,6 +200,11 @@ RESOURCE = {
         "commune": {"type": "string"},
         "archived": {"type": "boolean"},
         "created_at": {"type": "string", "format": "date-time"},
+        "distance_km": {"type": "number", "description": "Avec `near` : distance à vol d'oiseau au lieu de départ."},
+        "next_free": {"type": ["string", "null"], "format": "date-time",
+                      "description": "Liste : début du prochain créneau libre d'au moins une heure dans les quatre "
+                                     "semaines (aux heures d'ouverture) ; une formation, sa prochaine session "
+                                     "avec une place libre ; sinon null."},
         "sessions": {"type": "array", "items": SESSION, "description": "Formations : sessions à venir (détail)."},
         "closures": {"type": "array", "items": CLOSURE, "description": "Fermetures à venir (détail)."},
     },
@@ -234,6 +244,16 @@ SPEC: dict = {
                 {"name": "departement", "in": "query", "schema": {"type": "string", "maxLength": 3}},
                 {"name": "place", "in": "query", "schema": {"type": "string", "maxLength": 120},
                  "description": "Slug du lieu hôte"},
+                {"name": "near", "in": "query", "schema": {"type": "string", "maxLength": 120},
+                 "description": "Slug d'un lieu : tri par distance à vol d'oiseau, `distance_km` sur chaque élément"},
+                {"name": "within_km", "in": "query", "schema": {"type": "number", "minimum": 0, "maximum": 20000},
+                 "description": "Avec `near` : seulement les ressources à au plus tant de kilomètres"},
+                {"name": "free_from", "in": "query", "schema": {"type": "string", "format": "date-time"},
+                 "description": "Avec `free_to` : seulement les ressources libres sur toute la période "
+                                "(aux heures d'ouverture, sans fermeture) ; une formation, une session "
+                                "comprise dans la période avec une place libre"},
+                {"name": "free_to", "in": "query", "schema": {"type": "string", "format": "date-time"},
+                 "description": f"Fin de la période (au plus {catalogue.MAX_FREE_PERIOD.days} jours après free_from)"},
                 *PAGE_PARAMETERS,
             ],
             "responses": {

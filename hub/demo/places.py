@@ -30,6 +30,7 @@ from hub.demo.store import Store
 from hub.geo import haversine_km
 from hub.reference import region_of
 from hub.rules.validation import luhn_ok
+from hub.rules.finding import search_key
 from models import Membership, Place, User
 
 
@@ -114,6 +115,7 @@ class Places:
             "legal_form": extra.get("legal_form"), "label_wave": extra.get("label_wave"),
             "subsidy_eur": extra.get("subsidy_eur"), "created_at": at, "updated_at": at,
             **identity(slug, commune, extra.get("legal_form")),
+            "search_text": search_key(name, commune.name),
         })
         # As services.places.create_place writes it; the system (no actor) labels the demo.
         self.store.audit(at, None, "place.created", Place, place.id, slug=slug, kind=kind)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from hub.demo import data
 from hub.demo.common import Clock, DemoHub, DemoResource
 from hub.demo.store import Store
+from hub.rules.finding import search_key
 from models import Closure, Resource
 
 
@@ -36,6 +37,7 @@ def build_resources(store: Store, rng: random.Random, clock: Clock, hubs: list[D
                 "max_duration_minutes": t.max_duration_minutes,
                 "min_notice_minutes": t.min_notice_minutes,
                 "archived_at": None, "created_at": clock.long_ago,
+                "search_text": search_key(t.name, t.description),
             })
             store.audit(clock.long_ago, hub.manager_id, "resource.created", Resource, res.id,
                         kind=t.kind, name=t.name)

@@ -95,36 +95,6 @@ _LOCK_RESOURCE = (
 )
 
 
-def search_resources(*, kind: str | None = None, q: str | None = None,
-                     departement: str | None = None, place: str | None = None) -> sa.Select:
-    """Non-archived resources of the whole network, for the catalogue and GET /resources."""
-    query = (
-        sa.select(Resource)
-        .join(Place, Resource.place_id == Place.id)
-        .where(Resource.archived_at.is_(None))
-        .order_by(Resource.name, Resource.id)
-    )
-    if kind:
-        query = query.where(Resource.kind == kind)
-    if departement:
-        query = query.where(Place.departement == departement.upper())
-    if place:
-        query = query.where(Place.slug == place)
-    if q:
-        words = [w for w in q.split() if w][:8]
-        for word in words:
-            pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            query = query.where(
-                sa.or_(
-                    sa.func.lower(Resource.name).like(pattern, escape="\\"),
-                    sa.func.lower(Resource.description).like(pattern, escape="\\"),
-                    sa.func.lower(Place.name).like(pattern, escape="\\"),
-                    sa.func.lower(Place.commune).like(pattern, escape="\\"),
-                )
-            )
-    return query
-
-
 def resources_of_place(place: Place, *, include_archived: bool = False) -> list[Resource]:
     query = sa.select(Resource).where(Resource.place_id == place.id).order_by(Resource.name)
     if not include_archived:

@@ -18,7 +18,7 @@ def login():  # type: ignore[no-untyped-def]
     next_url = safe_next(request.values.get("next"))
     if request.method == "GET":
         if current_user.is_authenticated:
-            return redirect(next_url or url_for("main.home"))
+            return redirect(next_url or url_for("main.landing"))
         return render_template("auth/login.html", values={}, next=next_url)
     values = {"email": request.form.get("email", "")}
     try:
@@ -30,7 +30,7 @@ def login():  # type: ignore[no-untyped-def]
                                error=exc.message), exc.status, exc.headers
     login_user(user)
     flash(f"Bienvenue, {user.name}.", "success")
-    return redirect(next_url or url_for("places.mine"))
+    return redirect(next_url or url_for("main.landing"))
 
 
 @bp.route("/inscription", methods=["GET", "POST"])

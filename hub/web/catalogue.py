@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from hub.errors import DomainError, QuotaExceeded, Unavailable
+from hub.reference import DEPARTEMENTS, REGIONS
 from hub.rules import labels, permissions
 from hub.services import bookings as bookings_service
 from hub.services import catalogue as catalogue_service
@@ -38,20 +39,44 @@ def _labels() -> dict[str, Any]:
 
 @bp.get("/ressources")
 def index():  # type: ignore[no-untyped-def]
-    filters = {
-        "kind": request.args.get("type") or None,
-        "departement": request.args.get("departement") or None,
-        "q": (request.args.get("q") or "").strip()[:200] or None,
-    }
-    items, total, number = catalogue_service.catalogue(
-        **filters, page=views.page_number(request.args.get("page")), per_page=views.PER_PAGE
+    args = request.args
+    places = places_service.member_places(current_user) if current_user.is_authenticated else []
+    # Near the member's own place unless they chose another one, or none ("pres=").
+    near_slug = args.get("pres", places[0].slug if places else "")
+    near = next((p for p in places if p.slug == near_slug), None)
+    day, day_error = views.day_period(args.get("jour"))
+    search = catalogue_service.Search(
+        kind=args.get("type") if args.get("type") in labels.RESOURCE_KIND else None,
+        q=(args.get("q") or "").strip()[:200] or None,
+        departement=args.get("departement") if args.get("departement") in DEPARTEMENTS else None,
+        region=args.get("region") if args.get("region") in REGIONS else None,
+        near=near,
     )
+    if day is not None:
+        search.free_from, search.free_to = views.day_bounds(day)
+    found, total, number = catalogue_service.find_resources(
+        search, page=views.page_number(args.get("page")), per_page=views.PER_PAGE, clamp=True)
+    filters = {
+        "q": search.q or "", "type": search.kind or "", "region": search.region or "",
+        "departement": search.departement or "", "jour": day.isoformat() if day else "",
+        "pres": near.slug if near else "", "vue": args.get("vue") if args.get("vue") in views.VIEWS else "liste",
+    }
     return render_template(
         "catalogue/index.html",
-        page=views.Page.of(items, total, number),
+        page=views.Page.of(found, total, number),
+        page_links=views.page_links(number, max(1, -(-total // views.PER_PAGE))),
         filters=filters,
+        link_args=views.link_args(filters, keep_empty_near=bool(places)),
+        errors={"jour": day_error} if day_error else {},
+        near=near,
+        places=places,
         kinds=views.kind_options(),
+        regions=views.region_options(),
         departements=views.departement_options(),
+        map_data=views.map_data(found, near),
+        tile_url=current_app.config.get("MAP_TILE_URL") or "",
+        next_free_text=views.next_free_text,
+        distance_text=views.distance_text,
     )
 
 

@@ -54,9 +54,6 @@ def _place_or_404(slug: str):  # type: ignore[no-untyped-def]
 @bp.route("/", methods=["GET", "POST"])
 @login_required
 def mine():  # type: ignore[no-untyped-def]
-    values: Any = {}
-    errors: dict[str, str] = {}
-    status = 200
     if request.method == "POST":
         data = request.form.to_dict()
         data["kind"] = "tiers_lieu"
@@ -65,7 +62,9 @@ def mine():  # type: ignore[no-untyped-def]
             outcome.success = f"Le tiers-lieu « {place.name} » est créé : vous en êtes gestionnaire."
         if outcome.error is None:
             return redirect(url_for("places.show", slug=place.slug))
-        values, errors, status = request.form, outcome.error.fields, outcome.error.status
+        # The form is on its own page: show it again there, with what was wrong.
+        return render_template("places/new.html", values=request.form, errors=outcome.error.fields,
+                               **_options()), outcome.error.status
     memberships = places.memberships_of(current_user)
     actor = current_actor()
     return render_template(
@@ -73,10 +72,13 @@ def mine():  # type: ignore[no-untyped-def]
         memberships=memberships,
         manageable={m.place_id for m in memberships
                     if actor is not None and permissions.may_manage_members(actor, m.place_id)},
-        values=values,
-        errors=errors,
-        **_options(),
-    ), status
+    )
+
+
+@bp.get("/nouveau")
+@login_required
+def new():  # type: ignore[no-untyped-def]
+    return render_template("places/new.html", values={}, errors={}, **_options())
 
 
 @bp.route("/labelliser", methods=["GET", "POST"])

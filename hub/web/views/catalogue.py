@@ -6,11 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable
 
-from hub.reference import DEPARTEMENTS
+from flask import url_for
+
+from hub.reference import DEPARTEMENTS, REGIONS
 from hub.rules import labels
 from hub.rules.calendar import WEEKDAY_LABELS, WEEKDAYS
 from hub.services import bookings as bookings_service
 from hub.services import resources as resources_service
+from hub.services.catalogue import Found
 from hub.timeutil import PARIS, duration_text, local
 from models import Resource, TrainingSession, utcnow
 
@@ -211,3 +214,106 @@ def opening_hours_lines(resource: Resource) -> list[str]:
         text = ", ".join(f"{a}–{b}" for a, b in ranges) if ranges else "fermé"
         lines.append(f"{day_name} : {text}")
     return lines
+
+
+# --- the catalogue's search -----------------------------------------------------------------
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre")
+VIEWS = ("liste", "carte")
+
+
+def region_options() -> list[tuple[str, str]]:
+    return sorted(((code, region.name) for code, region in REGIONS.items()), key=lambda o: o[1])
+
+
+def moment_text(instant: datetime, today: date | None = None) -> str:
+    """An instant as a French sentence ends: "mardi 3 décembre à 14 h", "… à 14 h 30"
+    (with the year when it is not this one)."""
+    moment = local(instant)
+    today = today or local(utcnow()).date()
+    day = f"{WEEKDAY_LABELS[WEEKDAYS[moment.weekday()]]} {moment.day}{'er' if moment.day == 1 else ''} {MONTHS[moment.month - 1]}"
+    if moment.year != today.year:
+        day += f" {moment.year}"
+    clock = f"{moment.hour} h" + (f" {moment.minute:02d}" if moment.minute else "")
+    return f"{day} à {clock}"
+
+
+def next_free_text(found: Found) -> str:
+    """The card's line about when the resource can next be used."""
+    training = found.resource.kind == "training"
+    if found.next_free is None:
+        return ("Aucune session avec une place libre dans les quatre semaines" if training
+                else "Aucun créneau libre dans les quatre semaines")
+    label = "Prochaine session avec une place libre" if training else "Prochain créneau libre"
+    return f"{label} : {moment_text(found.next_free)}"
+
+
+def distance_text(km: float | None) -> str:
+    if km is None:
+        return ""
+    if km < 1:
+        return "à moins d'un kilomètre"
+    return f"à {km:.0f} km" if km >= 10 else f"à {km:.1f} km".replace(".", ",")
+
+
+def day_period(raw: str | None, today: date | None = None) -> tuple[date | None, str | None]:
+    """The ?jour= value as a day from today on, or the French reason it is not one."""
+    if not raw:
+        return None, None
+    today = today or local(utcnow()).date()
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return None, "Date invalide : choisissez un jour dans le calendrier."
+    if day < today:
+        return None, "Choisissez aujourd'hui ou un jour à venir."
+    if day > today + timedelta(days=366):
+        return None, "Choisissez un jour dans l'année qui vient."
+    return day, None
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """Midnight to midnight, Paris time, as UTC instants."""
+    start = datetime.combine(day, time(), tzinfo=PARIS)
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=PARIS)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+def page_links(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """The numbered pages to show: the first, the last, and `around` either side of the
+    current one; None where pages are left out (an ellipsis)."""
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    links: list[int | None] = []
+    for number in shown:
+        if links and number - (links[-1] or 0) > 1:
+            links.append(None)
+        links.append(number)
+    return links
+
+
+def link_args(filters: dict[str, str], *, keep_empty_near: bool) -> dict[str, str]:
+    """The filters a link to another page of results carries: those set, and an empty
+    `pres` when a member chose to search near none of their places."""
+    args = {k: v for k, v in filters.items() if v and not (k == "vue" and v == "liste")}
+    if keep_empty_near and not filters.get("pres"):
+        args["pres"] = ""
+    return args
+
+
+def map_data(found: list[Found], origin: Any | None) -> dict[str, Any]:
+    """What the results map draws: one marker per host place with its resources (names as
+    text, never HTML), and the place the search starts from."""
+    places: dict[int, dict[str, Any]] = {}
+    for item in found:
+        place = item.resource.place
+        marker = places.setdefault(place.id, {
+            "lat": place.lat, "lon": place.lon, "name": place.name, "commune": place.commune,
+            "resources": [],
+        })
+        marker["resources"].append({"name": item.resource.name,
+                                    "url": url_for("catalogue.resource", resource_id=item.resource.id)})
+    return {
+        "places": list(places.values()),
+        "origin": {"lat": origin.lat, "lon": origin.lon, "name": origin.name} if origin is not None else None,
+    }
