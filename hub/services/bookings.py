@@ -196,6 +196,26 @@ def bookings_of_resource(resource: Resource, start: datetime, end: datetime) -> 
     )
 
 
+def bookings_of_place_resources(place: Place, start: datetime, end: datetime) -> list[Booking]:
+    """Active and waitlisted bookings of every resource of `place` overlapping [start, end):
+    the manager's calendar of the whole place."""
+    return list(
+        db.session.scalars(
+            sa.select(Booking)
+            .join(Resource, Booking.resource_id == Resource.id)
+            .where(
+                Resource.place_id == place.id,
+                Booking.start_at < end,
+                Booking.end_at > start,
+                Booking.status.in_(ACTIVE_STATUSES + ("waitlisted",)),
+            )
+            .options(so.joinedload(Booking.place), so.joinedload(Booking.user),
+                     so.joinedload(Booking.resource))
+            .order_by(Booking.start_at, Booking.id)
+        )
+    )
+
+
 # Built once: the booking path runs them hundreds of times a second, and a statement
 # built once is found in SQLAlchemy's compiled cache without being rebuilt. The Core
 # statements among them run on the session's connection (`Connection.execute`: same

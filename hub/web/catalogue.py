@@ -6,7 +6,7 @@ from typing import Any, Mapping
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from hub.errors import DomainError, QuotaExceeded, Unavailable
+from hub.errors import DomainError
 from hub.rules import labels, permissions
 from hub.services import bookings as bookings_service
 from hub.services import catalogue as catalogue_service
@@ -15,6 +15,9 @@ from hub.services import resources as resources_service
 from hub.web.redirects import next_or
 from hub.web.access import current_actor
 from hub.web.forms import committed
+from hub.rules.calendar import HOURS_KINDS
+from hub.web.views import booking_form
+from hub.web.views import calendar as calendar_views
 from hub.web.views import catalogue as views
 from models import ACTIVE_STATUSES, Resource
 
@@ -63,13 +66,13 @@ def resource(resource_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def book(resource_id: int):  # type: ignore[no-untyped-def]
     res = _visible_resource_or_404(resource_id)
-    with committed() as outcome:
-        booking = bookings_service.create_booking(res.id, current_user.id, request.form)
+    with committed(flash_error=False) as outcome:
+        booking = bookings_service.create_booking(res.id, current_user.id, booking_form.data_of(res, request.form))
         outcome.success = _booked_message(booking["status"])
     if outcome.error is not None:
         # The booking path re-read the resource under its lock, without what the page shows.
         res = _visible_resource_or_404(resource_id)
-        return _resource_page(res, values=request.form, errors=_booking_errors(res, outcome.error)), 422
+        return _resource_page(res, values=request.form, error=outcome.error), 422
     return redirect(url_for("catalogue.my_bookings"))
 
 
@@ -115,13 +118,11 @@ def _visible_resource_or_404(resource_id: int) -> Resource:
 
 
 def _resource_page(res: Resource, values: Mapping[str, Any] | None = None,
-                   errors: Mapping[str, str] | None = None) -> str:
+                   error: DomainError | None = None) -> str:
     monday = views.week_start(request.args.get("semaine"))
     places = places_service.member_places(current_user) if current_user.is_authenticated else []
     if values is None:
-        # One place to book for is the usual case: choose it already.
-        values = {"place": places[0].slug} if len(places) == 1 else {}
-        values = {**values, "quantity": "1"}
+        values = booking_form.initial_values(res, places, request.args)
     sessions = resources_service.upcoming_sessions(res) if res.kind == "training" else []
     return render_template(
         "catalogue/resource.html",
@@ -129,23 +130,18 @@ def _resource_page(res: Resource, values: Mapping[str, Any] | None = None,
         rules=views.rules_in_french(res),
         opening_hours=views.opening_hours_lines(res),
         monday=monday,
-        days=views.availability_week(res, monday),
+        week_url=url_for("catalogue.resource", resource_id=res.id),
+        grid=calendar_views.resource_week(res, monday) if res.kind in HOURS_KINDS else None,
         sessions=sessions,
         session_options=views.session_options(sessions),
         places=places,
         place_options=[(p.slug, p.name) for p in places],
         values=values,
-        errors=errors or {},
+        errors=booking_form.field_errors(res, error) if error else {},
+        form_error=error.message if error else None,
+        error_labels=booking_form.labels(res),
+        suggestions=booking_form.suggestions(res, request.form, error) if error else [],
     )
-
-
-def _booking_errors(res: Resource, exc: DomainError) -> dict[str, str]:
-    """Put a conflict (slot taken, quota used up) beside the time the member chose."""
-    if exc.fields:
-        return dict(exc.fields)
-    if isinstance(exc, (Unavailable, QuotaExceeded)):
-        return {"session" if res.kind == "training" else "start": exc.message}
-    return {}
 
 
 def _booked_message(status: str) -> str:
