@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from hub.extensions import db
 from hub.timeutil import PARIS
-from models import Booking
+from models import Booking, utcnow
 
 
 def next_monday() -> date:
@@ -362,3 +362,37 @@ def test_week_links_of_a_refused_booking_lead_to_the_resource_page(client, world
     auth.login("membre@tl.fr")
     page = client.post(f"/ressources/{world['laser'].id}/reserver", data={"place": "tl-port"}).get_data(as_text=True)
     assert f'href="/ressources/{world["laser"].id}?semaine=' in page
+
+
+def test_cancelling_asks_first_then_cancels(client, world, auth, make):  # type: ignore[no-untyped-def]
+    booking = make.booking(world["laser"], world["tiers"], start_at=paris(next_monday(), 10))
+    auth.login("membre@tl.fr")
+    listing = client.get("/mes-reservations").get_data(as_text=True)
+    assert f'href="/reservations/{booking.id}/annuler"' in listing
+    question = client.get(f"/reservations/{booking.id}/annuler")
+    assert question.status_code == 200 and "Oui, annuler la réservation" in question.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).status == "confirmed"  # asking changes nothing
+    client.post(f"/reservations/{booking.id}/annuler", data={"next": "/mes-reservations"})
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).status == "cancelled"
+
+
+def test_a_booking_of_an_archived_resource_still_has_its_page(client, world, auth, make):  # type: ignore[no-untyped-def]
+    booking = make.booking(world["laser"], world["tiers"], start_at=paris(next_monday(), 10), status="cancelled")
+    world["laser"].archived_at = utcnow()
+    db.session.commit()
+    auth.login("membre@tl.fr")
+    listing = client.get("/mes-reservations").get_data(as_text=True)
+    assert f'<a href="/reservations/{booking.id}">Découpeuse laser</a>' in listing
+    page = client.get(f"/reservations/{booking.id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Découpeuse laser" in text and 'id="archived-notice"' in text
+
+
+def test_someone_elses_booking_page_is_404(client, world, auth, make):  # type: ignore[no-untyped-def]
+    booking = make.booking(world["room"], world["lyon"], start_at=paris(next_monday(), 10))
+    auth.login("membre@tl.fr")
+    assert client.get(f"/reservations/{booking.id}").status_code == 404
+    assert client.get(f"/reservations/{booking.id}/annuler").status_code == 404

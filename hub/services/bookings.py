@@ -137,6 +137,18 @@ def get_visible_booking(user: User, booking_id: Any) -> Booking:
     return booking
 
 
+def get_booking_page(user: User, booking_id: Any) -> Booking:
+    """A booking `user` may read, with what its page shows (resource, places, booker)."""
+    booking = get_visible_booking(user, booking_id)
+    return db.session.scalars(
+        sa.select(Booking).where(Booking.id == booking.id).options(
+            so.joinedload(Booking.place),
+            so.joinedload(Booking.resource).joinedload(Resource.place),
+            so.joinedload(Booking.user),
+        )
+    ).one()
+
+
 def pending_requests(manager: User) -> list[Booking]:
     """Pending bookings on resources of the places `manager` manages, oldest first."""
     managed = sa.select(Membership.place_id).where(

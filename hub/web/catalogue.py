@@ -19,7 +19,7 @@ from hub.rules.calendar import HOURS_KINDS
 from hub.web.views import booking_form
 from hub.web.views import calendar as calendar_views
 from hub.web.views import catalogue as views
-from models import ACTIVE_STATUSES, Resource
+from models import ACTIVE_STATUSES, Booking, Resource, utcnow
 
 bp = Blueprint("catalogue", __name__)
 
@@ -101,6 +101,25 @@ def my_bookings():  # type: ignore[no-untyped-def]
     )
 
 
+@bp.get("/reservations/<int:booking_id>")
+@login_required
+def booking(booking_id: int):  # type: ignore[no-untyped-def]
+    """A booking on its own page: what its links lead to, even once its resource is archived."""
+    found = _visible_booking_or_404(booking_id)
+    return render_template("catalogue/booking.html", booking=found, cancellable=_may_cancel(found))
+
+
+@bp.get("/reservations/<int:booking_id>/annuler")
+@login_required
+def confirm_cancel(booking_id: int):  # type: ignore[no-untyped-def]
+    """Cancelling asks first, on a page of its own: it works without JavaScript."""
+    found = _visible_booking_or_404(booking_id)
+    if not _may_cancel(found):
+        return redirect(url_for("catalogue.booking", booking_id=found.id))
+    return render_template("catalogue/cancel.html", booking=found,
+                           back=next_or(url_for("catalogue.my_bookings")))
+
+
 @bp.post("/reservations/<int:booking_id>/annuler")
 @login_required
 def cancel(booking_id: int):  # type: ignore[no-untyped-def]
@@ -108,6 +127,19 @@ def cancel(booking_id: int):  # type: ignore[no-untyped-def]
         booking = bookings_service.get_visible_booking(current_user, booking_id)
         bookings_service.cancel_booking(booking, current_user)
     return redirect(next_or(url_for("catalogue.my_bookings")))
+
+
+def _visible_booking_or_404(booking_id: int) -> Booking:
+    try:
+        return bookings_service.get_booking_page(current_user, booking_id)
+    except DomainError:
+        abort(404)
+
+
+def _may_cancel(booking: Booking) -> bool:
+    actor = current_actor()
+    return (booking.status in STILL_ACTIVE and booking.end_at > utcnow() and booking.attended is None
+            and actor is not None and permissions.may_cancel(actor, booking.place_id, booking.resource.place_id))
 
 
 def _visible_resource_or_404(resource_id: int) -> Resource:
