@@ -317,6 +317,8 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
             if session is None or session.resource_id != resource.id:
                 f.error("session", "Cette session n'existe pas pour cette formation.")
                 session = None
+            elif session.cancelled_at is not None:
+                f.error("session", "Cette session est annulée.")
             elif session.start_at <= now:
                 f.error("session", "Cette session a déjà commencé.")
         seats = session.seats if session else MAX_CAPACITY

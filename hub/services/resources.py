@@ -144,7 +144,8 @@ def upcoming_sessions(resource: Resource, *, limit: int = 100) -> list[TrainingS
     return list(
         db.session.scalars(
             sa.select(TrainingSession)
-            .where(TrainingSession.resource_id == resource.id, TrainingSession.end_at > utcnow())
+            .where(TrainingSession.resource_id == resource.id, TrainingSession.end_at > utcnow(),
+                   TrainingSession.cancelled_at.is_(None))
             .order_by(TrainingSession.start_at)
             .limit(limit)
         )
