@@ -103,7 +103,7 @@
     });
     new Chart(document.getElementById("chart-monthly"), {
       type: "line", data: { labels: monthly.months, datasets: datasets },
-      options: { animation: false, interaction: { mode: "index", intersect: false } }
+      options: { animation: false, maintainAspectRatio: false, interaction: { mode: "index", intersect: false } }
     });
     var terr = Object.keys(chartData.territories);
     new Chart(document.getElementById("chart-territories"), {
@@ -111,7 +111,7 @@
       data: { labels: terr.map(function (t) { return labels[t] || t; }),
         datasets: [{ data: terr.map(function (t) { return chartData.territories[t].beneficiaries; }),
           backgroundColor: terr.map(function (t) { return colors[t] || "#999"; }) }] },
-      options: { animation: false }
+      options: { animation: false, maintainAspectRatio: false }
     });
   }
 
