@@ -58,7 +58,7 @@ def test_on_a_phone_a_member_cancels_from_my_bookings(browser: Browser, base_url
     laser = make.resource(hub, kind="machine", name="Découpeuse laser")
     start = utcnow() + timedelta(days=3)
     booking = make.booking(laser, tiers, start_at=start, end_at=start + timedelta(hours=2), user=member)
-    booking_id, email = booking.id, member.email
+    booking_id, email, laser_id = booking.id, member.email, laser.id
     db.session.commit()
 
     context = browser.new_context(base_url=base_url, locale="fr-FR", viewport={"width": 390, "height": 844},
@@ -66,6 +66,9 @@ def test_on_a_phone_a_member_cancels_from_my_bookings(browser: Browser, base_url
     try:
         page = context.new_page()
         log_in(page, email)
+        # The week grid scrolls inside its frame; the page does not scroll sideways.
+        page.goto(f"/ressources/{laser_id}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.goto("/mes-reservations")
         cancel = page.locator(f'tr[data-booking="{booking_id}"]').get_by_role("link", name="Annuler")
         cancel.scroll_into_view_if_needed()
