@@ -263,3 +263,10 @@ def test_archiving_asks_says_how_many_then_cancels_future_bookings(client, world
     auth.login("membre@tl.fr")
     assert client.get(f"/reservations/{live.id}").status_code == 200
     assert client.get(f"/reservations/{live.id}.ics").status_code == 200
+
+
+def test_archiving_through_the_api_cancels_future_bookings_too(client, world, auth, make):  # type: ignore[no-untyped-def]
+    live = make.booking(world["room"], world["tiers"], start_at=paris(next_monday(), 10))
+    headers = auth.headers("gestion@fab.fr")
+    assert client.delete(f"/api/v1/resources/{world['room'].id}", headers=headers).status_code == 204
+    assert status_of(live.id) == "cancelled"
