@@ -137,6 +137,59 @@
     }
   });
 
+  // The grid is one tab stop: the arrow keys move between its free cells (a roving
+  // tabindex), so that the form is not a hundred Tab presses away.
+  function slotButtons() {
+    return Array.prototype.slice.call(document.querySelectorAll(".maillage-week button.maillage-slot"));
+  }
+
+  function rove(current) {
+    slotButtons().forEach(function (button) {
+      button.tabIndex = button === current ? 0 : -1;
+    });
+  }
+
+  function setUpGrid() {
+    var buttons = slotButtons();
+    if (buttons.length && !buttons.some(function (b) { return b.tabIndex === 0 && b.hasAttribute("data-roving"); })) {
+      buttons.forEach(function (b) { b.setAttribute("data-roving", ""); });
+      rove(buttons[0]);
+    }
+  }
+
+  var MOVES = { ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0] };
+
+  document.addEventListener("keydown", function (event) {
+    var move = MOVES[event.key];
+    var td = move ? slotCell(event.target) : null;
+    if (!td) {
+      return;
+    }
+    var row = td.parentElement;
+    var rows = Array.prototype.slice.call(row.parentElement.children);
+    var column = Array.prototype.indexOf.call(row.children, td);
+    var r = rows.indexOf(row);
+    // Walk in the key's direction to the next cell that holds a button.
+    for (var step = 1; step < 200; step++) {
+      var nr = r + move[1] * step;
+      var nc = column + move[0] * step;
+      if (nr < 0 || nr >= rows.length || nc < 1 || nc >= rows[0].children.length) {
+        break;
+      }
+      var button = rows[nr].children[nc].querySelector("button.maillage-slot");
+      if (button) {
+        event.preventDefault();
+        rove(button);
+        button.focus();
+        return;
+      }
+    }
+  });
+
+  // live.js swaps the grid for a fresh copy: give it its tab stop again.
+  new MutationObserver(setUpGrid).observe(document.body, { childList: true, subtree: true });
+  setUpGrid();
+
   function focusOnLoad() {
     var target = document.querySelector("[data-focus-on-load]");
     if (target) {

@@ -35,6 +35,12 @@ def test_member_books_by_clicking_the_week_calendar(browser: Browser, base_url: 
         log_in(page, email)
         page.goto(path)
         day = f"{monday:%Y-%m-%d}"
+        # The keyboard: the grid is one tab stop, the arrows move, Enter chooses.
+        page.locator(f'td[data-start="{day}T10:00"] button').focus()
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        expect(page.locator("#f-start")).to_have_value(f"{day}T10:30")
+        expect(page.locator(f'td[data-start="{day}T10:30"] button')).to_have_attribute("tabindex", "0")
         # Click 10:00, then 11:30 the same day: the choice runs from 10:00 to 12:00.
         page.locator(f'td[data-start="{day}T10:00"] button').click()
         page.locator(f'td[data-start="{day}T11:30"] button').click()
