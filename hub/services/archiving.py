@@ -6,11 +6,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from hub.extensions import db
 from hub.services import bookings as bookings_service
 from hub.services import resources as resources_service
-from hub.extensions import db
-from models import Booking, Resource, User, utcnow
 from hub.services.sessions import LIVE_STATUSES
+from models import Booking, Resource, User, utcnow
 
 
 def future_live_bookings(resource: Resource) -> list[Booking]:
