@@ -2,10 +2,9 @@
 hours as rows, within its opening hours), and a place's week of bookings per resource."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
-
 from hub.rules.calendar import WEEKDAYS, hours_apply
 from hub.services import bookings as bookings_service
 from hub.services import resources as resources_service
@@ -23,23 +22,16 @@ STATE_LABELS = {"free": "libre", "partial": "partiellement libre", "busy": "occu
 
 @dataclass
 class Cell:
-    start: datetime
-    end: datetime
     state: str
     free: int
+    # As an <input type="datetime-local"> reads them, Paris time.
+    start_value: str
+    end_value: str
+    label: str  # what a screen reader says: "Lundi 07/12, 09:00–09:30 : libre"
 
     @property
     def bookable(self) -> bool:
         return self.state in ("free", "partial")
-
-    @property
-    def start_value(self) -> str:
-        """The cell's start as an <input type="datetime-local"> reads it."""
-        return local_value(self.start)
-
-    @property
-    def end_value(self) -> str:
-        return local_value(self.end)
 
 
 @dataclass
@@ -53,14 +45,6 @@ class WeekGrid:
     days: list[tuple[date, str]]
     rows: list[Row]
     step: int
-    capacity: int
-
-    def cell_label(self, day_index: int, row: Row, cell: Cell) -> str:
-        """What a screen reader says of a cell: "Lundi 07/12, 09:00–09:30 : libre"."""
-        state = STATE_LABELS[cell.state]
-        if cell.state == "partial":
-            state = f"{cell.free} disponible{'s' if cell.free > 1 else ''} sur {self.capacity}"
-        return f"{self.days[day_index][1]}, {row.label}–{cell.end:%H:%M} : {state}"
 
 
 def local_value(moment: datetime) -> str:
@@ -76,40 +60,59 @@ def _shown_hours(resource: Resource) -> tuple[int, int]:
     return min(a for a, _ in minutes), max(b for _, b in minutes)
 
 
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
 def resource_week(resource: Resource, monday: date) -> WeekGrid:
     """The free/busy grid of a machine or space for one week, Paris time."""
     first, last = _shown_hours(resource)
     step = FINE_STEP if last - first <= 14 * 60 else COARSE_STEP
     first -= first % step
     start, end = week_bounds(monday)
-    intervals = resources_service.free_busy(resource, start, end)
-    now = utcnow()
+    # Plain timestamps: comparing aware datetimes of two time zones costs a UTC offset
+    # lookup each time, thousands of times per grid.
+    intervals = [(i["start"].timestamp(), i["end"].timestamp(), i["free"], i["closed"])
+                 for i in resources_service.free_busy(resource, start, end)]
+    ends = [i[1] for i in intervals]
+    now = utcnow().timestamp()
     days = [(monday + timedelta(days=i), f"{WEEK_DAYS[i]} {monday + timedelta(days=i):%d/%m}") for i in range(7)]
     rows = []
     for minute in range(first, last, step):
         cells = []
-        for day, _ in days:
+        for day, day_label in days:
             # Aware + timedelta is wall-clock arithmetic: rows stay on the clock across DST.
             cell_start = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=PARIS)
             cell_end = cell_start + timedelta(minutes=step)
-            cells.append(_cell(cell_start, cell_end, intervals, resource.capacity, now))
-        rows.append(Row(label=f"{minute // 60:02d}:{minute % 60:02d}", cells=cells))
-    return WeekGrid(days=days, rows=rows, step=step, capacity=resource.capacity)
+            state, free = _state(cell_start.timestamp(), cell_end.timestamp(), intervals, ends,
+                                 resource.capacity, now)
+            end_minute = minute + step
+            end_value = (f"{day.isoformat()}T{_hhmm(end_minute)}" if end_minute < 24 * 60
+                         else f"{(day + timedelta(days=1)).isoformat()}T00:00")
+            text = STATE_LABELS[state] if state != "partial" else (
+                f"{free} disponible{'s' if free > 1 else ''} sur {resource.capacity}")
+            cells.append(Cell(state, free, f"{day.isoformat()}T{_hhmm(minute)}", end_value,
+                              f"{day_label}, {_hhmm(minute)}–{_hhmm(end_minute % (24 * 60))} : {text}"))
+        rows.append(Row(label=_hhmm(minute), cells=cells))
+    return WeekGrid(days=days, rows=rows, step=step)
 
 
-def _cell(start: datetime, end: datetime, intervals: list[dict[str, Any]], capacity: int,
-          now: datetime) -> Cell:
+def _state(start: float, end: float, intervals: list[tuple[float, float, int, bool]], ends: list[float],
+           capacity: int, now: float) -> tuple[str, int]:
     if end <= now:
-        return Cell(start, end, "past", 0)
+        return "past", 0
     free = capacity
-    for interval in intervals:
-        if interval["start"] < end and interval["end"] > start:
-            if interval["closed"]:
-                # Part of the cell is closed: it cannot be booked whole.
-                return Cell(start, end, "closed", 0)
-            free = min(free, interval["free"])
-    state = "busy" if free <= 0 else ("partial" if free < capacity else "free")
-    return Cell(start, end, state, max(free, 0))
+    index = bisect.bisect_right(ends, start)
+    while index < len(intervals) and intervals[index][0] < end:
+        _, _, left, closed = intervals[index]
+        if closed:
+            # Part of the cell is closed: it cannot be booked whole.
+            return "closed", 0
+        free = min(free, left)
+        index += 1
+    if free <= 0:
+        return "busy", 0
+    return ("partial" if free < capacity else "free"), free
 
 
 # --- a place's week --------------------------------------------------------------------------
