@@ -101,6 +101,15 @@
       datasets.push({ label: "Réservations — " + labels[t], data: monthly.territories[t].bookings,
         borderColor: colors[t], backgroundColor: colors[t], borderDash: [4, 4], yAxisID: "y", tension: 0.2 });
     });
+    // Each chart in a box of its own height (.network-chart): with the canvas's default
+    // aspect ratio, a phone's legend left the plot a sliver 40 px tall.
+    ["chart-monthly", "chart-territories"].forEach(function (id) {
+      var canvas = document.getElementById(id);
+      var box = document.createElement("div");
+      box.className = "network-chart";
+      canvas.parentNode.insertBefore(box, canvas);
+      box.appendChild(canvas);
+    });
     new Chart(document.getElementById("chart-monthly"), {
       type: "line", data: { labels: monthly.months, datasets: datasets },
       options: { animation: false, maintainAspectRatio: false, interaction: { mode: "index", intersect: false } }
