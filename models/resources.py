@@ -116,5 +116,7 @@ class TrainingSession(Base):
     seats: so.Mapped[int] = so.mapped_column(sa.Integer)
     seats_taken: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # A cancelled session stays, for the history of its (cancelled) bookings.
+    cancelled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime(), nullable=True)
 
     resource: so.Mapped[Resource] = so.relationship(back_populates="sessions")

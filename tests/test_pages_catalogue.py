@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from hub.extensions import db
 from hub.timeutil import PARIS
-from models import Booking
+from models import Booking, utcnow
 
 
 def next_monday() -> date:
@@ -103,14 +103,68 @@ def test_resource_page_shows_rules_and_host(client, world, make):  # type: ignor
     assert "« Formation laser »" in page
 
 
-def test_resource_page_shows_busy_slots_from_bookings(client, world, make):  # type: ignore[no-untyped-def]
+def cell_state(page: str, start: datetime) -> str:
+    """The data-state of the week grid's cell that starts at `start` (Paris time)."""
+    cell = page.split(f'<td class="maillage-')[1:]
+    for chunk in cell:
+        if f'data-start="{local_input(start)}"' in chunk.split(">")[0]:
+            return chunk.split('data-state="')[1].split('"')[0]
+    raise AssertionError(f"no cell starts at {start}")
+
+
+def test_resource_page_shows_busy_slots_from_bookings_as_a_week_grid(client, world, make):  # type: ignore[no-untyped-def]
     monday = next_monday()
     make.booking(world["laser"], world["tiers"], start_at=paris(monday, 10), end_at=paris(monday, 12))
     page = client.get(f"/ressources/{world['laser'].id}?semaine={monday.isoformat()}").get_data(as_text=True)
     assert 'id="availability"' in page and 'data-live="availability"' in page
-    row = page.split(f'data-date="{monday.isoformat()}"')[1].split("</tr>")[0]
-    assert "10:00–12:00" in row and "occupé" in row
-    assert "00:00–10:00" in row and "libre" in row
+    assert cell_state(page, paris(monday, 10)) == "busy"
+    assert cell_state(page, paris(monday, 11, 30)) == "busy"
+    assert cell_state(page, paris(monday, 9, 30)) == "free"
+    assert cell_state(page, paris(monday, 12)) == "free"
+    # A free cell is a button that says what it is; a busy one says it too, to screen readers.
+    assert f'aria-label="Lundi {monday:%d/%m}, 09:30–10:00 : libre"' in page
+    assert f"Lundi {monday:%d/%m}, 10:00–10:30 : occupé" in page
+
+
+def test_resource_grid_keeps_to_the_opening_hours(client, world, make):  # type: ignore[no-untyped-def]
+    monday = next_monday()
+    world["laser"].opening_hours = {"mon": [["09:00", "12:00"], ["14:00", "18:00"]], "tue": [["10:00", "16:00"]]}
+    db.session.commit()
+    page = client.get(f"/ressources/{world['laser'].id}?semaine={monday.isoformat()}").get_data(as_text=True)
+    assert f'data-start="{local_input(paris(monday, 8, 30))}"' not in page  # before the earliest opening
+    assert f'data-start="{local_input(paris(monday, 18))}"' not in page  # after the latest closing
+    assert cell_state(page, paris(monday, 9)) == "free"
+    assert cell_state(page, paris(monday, 12, 30)) == "closed"  # the lunch break
+    assert cell_state(page, paris(monday + timedelta(days=1), 9)) == "closed"
+    assert cell_state(page, paris(monday + timedelta(days=2), 10)) == "closed"  # closed on Wednesdays
+
+
+def test_training_page_shows_sessions_and_no_hours_grid(client, world, auth, make):  # type: ignore[no-untyped-def]
+    world["training"].opening_hours = {"mon": [["09:00", "18:00"]]}
+    db.session.commit()
+    session = make.session(world["training"], seats=8, seats_taken=8)
+    auth.login("membre@tl.fr")
+    page = client.get(f"/ressources/{world['training'].id}").get_data(as_text=True)
+    assert 'class="maillage-week"' not in page and "Horaires d'ouverture" not in page
+    assert f'data-session="{session.id}"' in page and "complète (liste d'attente)" in page
+    assert 'name="session"' in page
+    chosen = client.get(f"/ressources/{world['training'].id}?session={session.id}").get_data(as_text=True)
+    assert f'<option value="{session.id}" selected>' in chosen
+
+
+def test_incubation_is_asked_by_days(client, world, auth, make):  # type: ignore[no-untyped-def]
+    nest = make.resource(world["brest"], name="Incubateur", kind="incubation", requires_approval=True)
+    first = next_monday() + timedelta(days=7)
+    auth.login("membre@tl.fr")
+    page = client.get(f"/ressources/{nest.id}").get_data(as_text=True)
+    assert 'type="date" id="f-start"' in page and 'type="date" id="f-end"' in page
+    response = client.post(f"/ressources/{nest.id}/reserver", data={
+        "place": "tl-port", "start": first.isoformat(), "end": (first + timedelta(days=13)).isoformat(),
+        "note": "Atelier de couture solidaire"})
+    assert response.status_code == 302
+    booking = db.session.scalars(sa.select(Booking)).one()
+    assert booking.start_at == paris(first, 0)
+    assert booking.end_at == paris(first + timedelta(days=14), 0)  # the last day included
 
 
 def test_resource_page_week_navigation_moves_by_seven_days(client, world):  # type: ignore[no-untyped-def]
@@ -271,3 +325,74 @@ def test_booking_that_needs_approval_is_pending_in_my_bookings(client, world, au
     page = response.get_data(as_text=True)
     assert "Votre demande est envoyée" in page
     assert 'data-status="pending"' in page and "en attente" in page
+
+
+def test_taken_slot_keeps_the_week_says_why_at_the_top_and_offers_the_next_free_slots(
+    client, world, auth, make
+):  # type: ignore[no-untyped-def]
+    monday = next_monday() + timedelta(days=7)
+    world["laser"].opening_hours = {day: [["09:00", "18:00"]] for day in ("mon", "tue")}
+    db.session.commit()
+    make.booking(world["laser"], world["tiers"], start_at=paris(monday, 9), end_at=paris(monday, 15))
+    auth.login("membre@tl.fr")
+    response = client.post(
+        f"/ressources/{world['laser'].id}/reserver?semaine={monday.isoformat()}",
+        data={"place": "tl-port", "start": local_input(paris(monday, 10)),
+              "end": local_input(paris(monday, 12)), "quantity": "1"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "<title>Erreur : Découpeuse laser" in page
+    summary = page.split('id="form-errors"')[1].split("</div>")[0]
+    assert "data-focus-on-load" in page.split('id="form-errors"')[1][:200]
+    assert "Il ne reste pas assez de place sur ce créneau." in summary
+    assert 'href="#f-start"' in summary
+    # The week the member was looking at, not this week.
+    assert f"Disponibilités de la semaine du {monday:%d/%m/%Y}" in page
+    # Free slots of the same two hours: the afternoon after the booking, then Tuesday morning.
+    assert f'data-fill-start="{local_input(paris(monday, 15))}" data-fill-end="{local_input(paris(monday, 17))}"' in summary
+    assert f'data-fill-start="{local_input(paris(monday + timedelta(days=1), 9))}"' in summary
+    # Without JavaScript, a suggestion opens the page with the form filled in.
+    link = summary.split('<a href="')[2].split('"')[0].replace("&amp;", "&")
+    prefilled = client.get(link).get_data(as_text=True)
+    assert f'value="{local_input(paris(monday, 15))}"' in prefilled
+
+
+def test_week_links_of_a_refused_booking_lead_to_the_resource_page(client, world, auth):  # type: ignore[no-untyped-def]
+    auth.login("membre@tl.fr")
+    page = client.post(f"/ressources/{world['laser'].id}/reserver", data={"place": "tl-port"}).get_data(as_text=True)
+    assert f'href="/ressources/{world["laser"].id}?semaine=' in page
+
+
+def test_cancelling_asks_first_then_cancels(client, world, auth, make):  # type: ignore[no-untyped-def]
+    booking = make.booking(world["laser"], world["tiers"], start_at=paris(next_monday(), 10))
+    auth.login("membre@tl.fr")
+    listing = client.get("/mes-reservations").get_data(as_text=True)
+    assert f'href="/reservations/{booking.id}/annuler"' in listing
+    question = client.get(f"/reservations/{booking.id}/annuler")
+    assert question.status_code == 200 and "Oui, annuler la réservation" in question.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).status == "confirmed"  # asking changes nothing
+    client.post(f"/reservations/{booking.id}/annuler", data={"next": "/mes-reservations"})
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).status == "cancelled"
+
+
+def test_a_booking_of_an_archived_resource_still_has_its_page(client, world, auth, make):  # type: ignore[no-untyped-def]
+    booking = make.booking(world["laser"], world["tiers"], start_at=paris(next_monday(), 10), status="cancelled")
+    world["laser"].archived_at = utcnow()
+    db.session.commit()
+    auth.login("membre@tl.fr")
+    listing = client.get("/mes-reservations").get_data(as_text=True)
+    assert f'<a href="/reservations/{booking.id}">Découpeuse laser</a>' in listing
+    page = client.get(f"/reservations/{booking.id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Découpeuse laser" in text and 'id="archived-notice"' in text
+
+
+def test_someone_elses_booking_page_is_404(client, world, auth, make):  # type: ignore[no-untyped-def]
+    booking = make.booking(world["room"], world["lyon"], start_at=paris(next_monday(), 10))
+    auth.login("membre@tl.fr")
+    assert client.get(f"/reservations/{booking.id}").status_code == 404
+    assert client.get(f"/reservations/{booking.id}/annuler").status_code == 404

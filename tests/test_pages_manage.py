@@ -68,8 +68,8 @@ def test_manager_creates_a_resource_with_rules(client, world, auth):  # type: ig
     response = client.post("/gestion/lieux/fab-brest/ressources/nouvelle", data={
         "kind": "space", "name": "Atelier bois", "description": "Établis et outillage",
         "capacity": "6", "requires_approval": "1", "opening_hours": "lun 09:00-12:00 14:00-18:00",
-        "max_hours_per_week": "10", "min_duration_minutes": "60", "max_duration_minutes": "240",
-        "min_notice_minutes": "1440",
+        "max_hours_per_week": "10", "min_duration_hours": "1", "max_duration_hours": "4",
+        "min_notice_hours": "24",
     })
     assert response.status_code == 302
     resource = db.session.scalar(sa.select(Resource).where(Resource.name == "Atelier bois"))
@@ -166,7 +166,7 @@ def test_manager_adds_and_removes_a_closure(client, world, auth):  # type: ignor
     closure = db.session.scalar(sa.select(Closure))
     assert closure.reason == "Maintenance"
     public = client.get(f"/ressources/{world['laser'].id}?semaine={monday}").get_data(as_text=True)
-    assert "fermé" in public.split(f'data-date="{monday}"')[1].split("</tr>")[0]
+    assert f'data-state="closed" data-date="{monday}" data-start="{monday}T10:00"' in public
     assert client.post(f"/gestion/fermetures/{closure.id}/supprimer").status_code == 302
     assert count(Closure) == 0
 

@@ -12,6 +12,7 @@ from hub.api.spec import error_response, json_response
 from hub.errors import NotFound
 from hub.extensions import db
 from hub.services import catalogue
+from hub.services import archiving
 from hub.services import places as places_service
 from hub.services import resources as service
 from hub.rules.validation import MAX_ID, Fields
@@ -65,7 +66,8 @@ def update_resource(resource_id: str):  # type: ignore[no-untyped-def]
 @bp.delete("/resources/<resource_id>")
 @auth_required
 def archive_resource(resource_id: str):  # type: ignore[no-untyped-def]
-    service.archive_resource(service.get_resource(resource_id), current_api_user())
+    # As on the pages: archiving cancels the resource's future bookings.
+    archiving.archive_resource(service.get_resource(resource_id), current_api_user())
     db.session.commit()
     return "", 204
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar as _calendar
 import json
 import re
+import unicodedata
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterator, Mapping
 
@@ -25,7 +26,6 @@ WEEKDAY_LABELS = {
     "mon": "lundi", "tue": "mardi", "wed": "mercredi", "thu": "jeudi",
     "fri": "vendredi", "sat": "samedi", "sun": "dimanche",
 }
-_LABEL_TO_DAY = {label[:3]: day for day, label in WEEKDAY_LABELS.items()} | {d: d for d in WEEKDAYS}
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 # Kinds whose bookings must fit the opening hours.
 HOURS_KINDS = ("machine", "space")
@@ -37,8 +37,9 @@ DEFAULT_MAX_MINUTES = 365 * 24 * 60
 # ---------------------------------------------------------------- opening hours
 
 def parse_opening_hours(value: Any) -> dict[str, list[list[str]]] | None:
-    """Opening hours from JSON (a dict, or its text) or from a form's text area,
-    one day per line: `lun 09:00-12:00 14:00-18:00`. None or "" = always open.
+    """Opening hours from JSON (a dict, or its text) or from a form's text area, written
+    as people do (`lun-ven 9h-12h30, 14h-18h`: see `_parse_opening_text`). None or "" =
+    always open.
 
     Raises ValueError with a French message.
     """
@@ -79,36 +80,150 @@ def parse_opening_hours(value: Any) -> dict[str, list[list[str]]] | None:
     return result
 
 
+# Words of the opening-hours text, once lowercased and stripped of accents.
+_DAY_WORDS = {
+    "lundi": "mon", "lun": "mon", "mardi": "tue", "mar": "tue", "mercredi": "wed", "mer": "wed",
+    "jeudi": "thu", "jeu": "thu", "vendredi": "fri", "ven": "fri", "samedi": "sat", "sam": "sat",
+    "dimanche": "sun", "dim": "sun",
+} | {d: d for d in WEEKDAYS}
+_ALL_DAYS_WORDS = ("tous les jours", "toute la semaine", "7j/7", "7/7")
+# Words that join or surround the parts without meaning anything of their own.
+_FILLER = {"de", "du", "le", "les", "et", "puis", "ouvert", "ouverte"}
+_RANGE_WORDS = {"a", "au", "jusqu'a"}
+_CLOSED_WORDS = {"ferme", "fermee", "clos"}
+_TOKEN = re.compile(
+    r"(?P<time>\d{1,2}\s*h(?:\d{2})?|\d{1,2}:\d{2}|\d{1,2}(?![\d:]))"
+    r"|(?P<word>[a-z][a-z'.]*)"
+    r"|(?P<dash>-)"
+    r"|(?P<sep>[,/+&:.])"
+    r"|(?P<junk>\S+?(?=\s|$|-|,))"
+)
+
+
+def _fold(text: str) -> str:
+    """Lowercase, without accents, every kind of dash as "-", "midi" and "minuit" as hours."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub("[\u2010-\u2015\u2212]", "-", text)
+    return re.sub(r"\bmidi\b", "12h", re.sub(r"\bminuit\b", "24h", text))
+
+
+def _clock(token: str, source: str) -> str:
+    hours, _, minutes = re.sub(r"\s", "", token).replace("h", ":").partition(":")
+    h, m = int(hours), int(minutes or 0)
+    if h > 24 or m > 59 or (h == 24 and m):
+        raise ValueError(f"« {source} » : l'heure « {token.strip()} » n'existe pas.")
+    return f"{h:02d}:{m:02d}"
+
+
 def _parse_opening_text(text: str) -> dict[str, list[list[str]]]:
+    """Opening hours as people write them: "mardi 9h-12h", "lun-ven 9h-12h30, 14h-18h",
+    "du lundi au vendredi de 9h à 18h ; samedi 10h-13h", one or several per line.
+
+    A group is days then times; a day after times starts the next group. What is not
+    understood is named in the French error, with its line.
+    """
     result: dict[str, list[list[str]]] = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
+    for raw_line in re.split(r"[\n;]", text):
+        source = raw_line.strip()
+        line = _fold(source)
+        for words in _ALL_DAYS_WORDS:
+            line = line.replace(words, " lun-dim ")
+        if not line.strip():
             continue
-        head, _, rest = line.partition(" ")
-        day = _LABEL_TO_DAY.get(head.strip(":").lower()[:3])
-        if day is None:
-            raise ValueError(f"Ligne « {line} » : commencez par un jour (lun, mar, mer, jeu, ven, sam, dim).")
-        intervals = []
-        for part in rest.replace(",", " ").split():
-            start, sep, end = part.partition("-")
-            if not sep:
-                raise ValueError(f"Ligne « {line} » : intervalle attendu sous la forme 09:00-18:00.")
-            intervals.append([start.strip(), end.strip()])
-        if not intervals:
-            raise ValueError(f"Ligne « {line} » : indiquez au moins un intervalle, par exemple 09:00-18:00.")
-        result.setdefault(day, []).extend(intervals)
+        _parse_line(line, source, result)
     return result
 
 
+def _parse_line(line: str, source: str, result: dict[str, list[list[str]]]) -> None:
+    days: list[str] = []
+    times: list[str] = []
+    closed = False
+    day_range = False  # the last day read opens a range ("lun-ven", "du lundi au vendredi")
+    open_time = False  # a time waits for its end ("9h-")
+
+    def start_first() -> ValueError:
+        return ValueError(f"« {source} » : commencez par un jour (lundi, mar, lun-ven…).")
+
+    def close_group() -> None:
+        nonlocal days, times, closed
+        if not times and not closed:
+            names = ", ".join(WEEKDAY_LABELS[d] for d in days)
+            raise ValueError(f"« {source} » : indiquez les horaires de {names}, par exemple 9h-18h.")
+        for day in days:
+            for a, b in zip(times[::2], times[1::2]):
+                result.setdefault(day, []).append([a, b])
+        days, times, closed = [], [], False
+
+    for match in _TOKEN.finditer(line):
+        kind, token = match.lastgroup, match.group().strip()
+        word = token.rstrip(".")
+        if kind == "time":
+            if not days:
+                raise start_first()
+            if len(times) % 2 and not open_time:
+                raise ValueError(f"« {source} » : séparez le début et la fin par un tiret, par exemple 9h-12h.")
+            times.append(_clock(token, source))
+            open_time = False
+        elif kind == "word" and word in _DAY_WORDS:
+            day = _DAY_WORDS[word]
+            if times or closed:
+                if len(times) % 2:
+                    raise ValueError(f"« {source} » : l'horaire « {times[-1]} » n'a pas de fin.")
+                close_group()
+            if day_range and days:
+                first, last = WEEKDAYS.index(days[-1]), WEEKDAYS.index(day)
+                span = [WEEKDAYS[(first + i) % 7] for i in range(1, (last - first) % 7 + 1)]
+                days.extend(d for d in span if d not in days)
+            elif day not in days:
+                days.append(day)
+            day_range = False
+        elif kind == "dash" or word in _RANGE_WORDS:
+            if len(times) % 2:
+                open_time = True
+            elif days and not times:
+                day_range = True
+            elif kind == "dash":
+                raise ValueError(f"« {source} » : je n'ai pas compris le tiret après « {times[-1] if times else ''} ».")
+        elif kind == "sep" or word in _FILLER:
+            continue
+        elif word in _CLOSED_WORDS:
+            if not days:
+                raise start_first()
+            closed = True
+        else:
+            raise ValueError(f"« {source} » : je n'ai pas compris « {token} ». "
+                             "Écrivez par exemple « lun-ven 9h-12h30, 14h-18h ».")
+    if len(times) % 2:
+        raise ValueError(f"« {source} » : l'horaire « {times[-1]} » n'a pas de fin.")
+    if not days:
+        raise start_first()
+    close_group()
+
+
 def format_opening_hours(hours: OpeningHours | None) -> str:
-    """The text-area form of opening hours, as `parse_opening_hours` reads it back."""
+    """The text-area form of opening hours, as `parse_opening_hours` reads it back:
+    consecutive days with the same hours on one line ("lun-ven 09:00-12:00, 14:00-18:00")."""
     if not hours:
         return ""
-    lines = []
+    lines: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            names = WEEKDAY_LABELS[run[0]][:3] + (f"-{WEEKDAY_LABELS[run[-1]][:3]}" if len(run) > 1 else "")
+            lines.append(names + " " + ", ".join(f"{a}-{b}" for a, b in hours[run[0]]))
+            run.clear()
+
     for day in WEEKDAYS:
-        if hours.get(day):
-            lines.append(WEEKDAY_LABELS[day][:3] + " " + " ".join(f"{a}-{b}" for a, b in hours[day]))
+        if not hours.get(day):
+            flush()
+        elif run and hours[run[0]] == hours[day]:
+            run.append(day)
+        else:
+            flush()
+            run.append(day)
+    flush()
     return "\n".join(lines)
 
 
@@ -217,3 +332,34 @@ def period_errors(start: datetime, end: datetime, now: datetime, *, ended_only: 
     if not within_opening_hours(kind, opening_hours, start, end):
         errors.setdefault("start", "Ce créneau sort des horaires d'ouverture de la ressource.")
     return errors
+
+
+# ---------------------------------------------------------------- free slots
+
+def free_slots(intervals: list[Mapping[str, Any]], after: datetime, duration: timedelta,
+               quantity: int, *, count: int = 3, step_minutes: int = 30) -> list[tuple[datetime, datetime]]:
+    """The first `count` periods of `duration` starting at or after `after` (rounded up to
+    `step_minutes`) where `quantity` fits: one per stretch of free time, so that the offer
+    spreads over the days instead of listing 10:00, 10:30, 11:00.
+
+    `intervals` are a free/busy answer: contiguous, in order, `free` and `closed` each.
+    """
+    step = timedelta(minutes=step_minutes)
+    epoch = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    after = epoch + -((epoch - after) // step) * step  # round up to the step
+    slots: list[tuple[datetime, datetime]] = []
+    run_start: datetime | None = None
+    run_end: datetime | None = None
+    for interval in [*intervals, None]:
+        fits = interval is not None and not interval["closed"] and interval["free"] >= quantity
+        if fits and run_end is not None and interval["start"] == run_end:
+            run_end = interval["end"]
+            continue
+        if run_start is not None and run_end is not None:
+            begin = max(run_start, after)
+            if begin + duration <= run_end:
+                slots.append((begin, begin + duration))
+                if len(slots) == count:
+                    return slots
+        run_start, run_end = (interval["start"], interval["end"]) if fits else (None, None)
+    return slots

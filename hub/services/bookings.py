@@ -145,6 +145,18 @@ def get_visible_booking(user: User, booking_id: Any) -> Booking:
     return booking
 
 
+def get_booking_page(user: User, booking_id: Any) -> Booking:
+    """A booking `user` may read, with what its page shows (resource, places, booker)."""
+    booking = get_visible_booking(user, booking_id)
+    return db.session.scalars(
+        sa.select(Booking).where(Booking.id == booking.id).options(
+            so.joinedload(Booking.place),
+            so.joinedload(Booking.resource).joinedload(Resource.place),
+            so.joinedload(Booking.user),
+        )
+    ).one()
+
+
 def pending_requests(manager: User) -> list[Booking]:
     """Pending bookings on resources of the places `manager` manages, oldest first."""
     managed = sa.select(Membership.place_id).where(
@@ -199,6 +211,26 @@ def bookings_of_resource(resource: Resource, start: datetime, end: datetime) -> 
                 Booking.status.in_(ACTIVE_STATUSES + ("waitlisted",)),
             )
             .options(so.joinedload(Booking.place), so.joinedload(Booking.user))
+            .order_by(Booking.start_at, Booking.id)
+        )
+    )
+
+
+def bookings_of_place_resources(place: Place, start: datetime, end: datetime) -> list[Booking]:
+    """Active and waitlisted bookings of every resource of `place` overlapping [start, end):
+    the manager's calendar of the whole place."""
+    return list(
+        db.session.scalars(
+            sa.select(Booking)
+            .join(Resource, Booking.resource_id == Resource.id)
+            .where(
+                Resource.place_id == place.id,
+                Booking.start_at < end,
+                Booking.end_at > start,
+                Booking.status.in_(ACTIVE_STATUSES + ("waitlisted",)),
+            )
+            .options(so.joinedload(Booking.place), so.joinedload(Booking.user),
+                     so.joinedload(Booking.resource))
             .order_by(Booking.start_at, Booking.id)
         )
     )
@@ -300,6 +332,8 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
             if session is None or session.resource_id != resource.id:
                 f.error("session", "Cette session n'existe pas pour cette formation.")
                 session = None
+            elif session.cancelled_at is not None:
+                f.error("session", "Cette session est annulée.")
             elif session.start_at <= now:
                 f.error("session", "Cette session a déjà commencé.")
         seats = session.seats if session else MAX_CAPACITY

@@ -19,7 +19,7 @@ import sqlalchemy.orm as so
 from hub.errors import Duplicate, Forbidden, Invalid, NotFound, Unavailable
 from hub.extensions import db
 from hub.rules import capacity as capacity_rules
-from hub.rules.calendar import hours_apply, outside_opening, parse_opening_hours, period_errors
+from hub.rules.calendar import free_slots, hours_apply, outside_opening, parse_opening_hours, period_errors
 from hub.rules import permissions
 from hub.services import audit, qualifications, realtime
 from hub.services.places import actor_of
@@ -118,7 +118,8 @@ def upcoming_sessions(resource: Resource, *, limit: int = 100) -> list[TrainingS
     return list(
         db.session.scalars(
             sa.select(TrainingSession)
-            .where(TrainingSession.resource_id == resource.id, TrainingSession.end_at > utcnow())
+            .where(TrainingSession.resource_id == resource.id, TrainingSession.end_at > utcnow(),
+                   TrainingSession.cancelled_at.is_(None))
             .order_by(TrainingSession.start_at)
             .limit(limit)
         )
@@ -490,3 +491,13 @@ def free_busy(resource: Resource, start: datetime, end: datetime) -> list[dict[s
     if hours_apply(resource.kind, resource.opening_hours):
         closed_periods.extend(outside_opening(resource.opening_hours, start, end))
     return capacity_rules.free_busy(resource.capacity, start, end, rows, closed_periods)
+
+
+def next_free_slots(resource: Resource, after: datetime, duration: timedelta, quantity: int = 1,
+                    *, count: int = 3, days: int = 28) -> list[tuple[datetime, datetime]]:
+    """Free periods as long as `duration` from `after` on (and the resource's notice),
+    within `days`: what to offer a member whose slot is taken."""
+    earliest = utcnow() + timedelta(minutes=resource.min_notice_minutes or 0)
+    after = max(after, earliest)
+    intervals = free_busy(resource, after, after + timedelta(days=days))
+    return free_slots(intervals, after, duration, quantity, count=count)

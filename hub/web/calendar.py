@@ -25,7 +25,8 @@ def booking(booking_id: int):  # type: ignore[no-untyped-def]
     body = exports.booking_ics(
         found,
         request.host,
-        url_for("catalogue.resource", resource_id=found.resource_id, _external=True),
+        # The booking page: it still answers once the resource is archived.
+        url_for("catalogue.booking", booking_id=found.id, _external=True),
     )
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = ICS_MIMETYPE

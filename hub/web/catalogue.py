@@ -6,7 +6,7 @@ from typing import Any, Mapping
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from hub.errors import DomainError, QuotaExceeded, Unavailable
+from hub.errors import DomainError
 from hub.reference import DEPARTEMENTS, REGIONS
 from hub.rules import labels, permissions
 from hub.services import bookings as bookings_service
@@ -17,8 +17,11 @@ from hub.web.redirects import next_or
 from hub.web.access import current_actor
 from hub.web import sharing
 from hub.web.forms import committed
+from hub.rules.calendar import HOURS_KINDS
+from hub.web.views import booking_form
+from hub.web.views import calendar as calendar_views
 from hub.web.views import catalogue as views
-from models import ACTIVE_STATUSES, Resource
+from models import ACTIVE_STATUSES, Booking, Resource, utcnow
 
 bp = Blueprint("catalogue", __name__)
 
@@ -89,8 +92,8 @@ def resource(resource_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def book(resource_id: int):  # type: ignore[no-untyped-def]
     res = _visible_resource_or_404(resource_id)
-    data = sharing.booking_form(res, request.form)
-    with committed() as outcome:
+    data = sharing.booking_form(res, booking_form.data_of(res, request.form))
+    with committed(flash_error=False) as outcome:
         if data.get("repeat_weeks"):
             outcome.success = sharing.book_series(res, current_user.id, data)
         else:
@@ -99,7 +102,7 @@ def book(resource_id: int):  # type: ignore[no-untyped-def]
     if outcome.error is not None:
         # The booking path re-read the resource under its lock, without what the page shows.
         res = _visible_resource_or_404(resource_id)
-        return _resource_page(res, values=request.form, errors=_booking_errors(res, outcome.error)), 422
+        return _resource_page(res, values=request.form, error=outcome.error), 422
     return redirect(url_for("catalogue.my_bookings"))
 
 
@@ -128,6 +131,25 @@ def my_bookings():  # type: ignore[no-untyped-def]
     )
 
 
+@bp.get("/reservations/<int:booking_id>")
+@login_required
+def booking(booking_id: int):  # type: ignore[no-untyped-def]
+    """A booking on its own page: what its links lead to, even once its resource is archived."""
+    found = _visible_booking_or_404(booking_id)
+    return render_template("catalogue/booking.html", booking=found, cancellable=_may_cancel(found))
+
+
+@bp.get("/reservations/<int:booking_id>/annuler")
+@login_required
+def confirm_cancel(booking_id: int):  # type: ignore[no-untyped-def]
+    """Cancelling asks first, on a page of its own: it works without JavaScript."""
+    found = _visible_booking_or_404(booking_id)
+    if not _may_cancel(found):
+        return redirect(url_for("catalogue.booking", booking_id=found.id))
+    return render_template("catalogue/cancel.html", booking=found,
+                           back=next_or(url_for("catalogue.my_bookings")))
+
+
 @bp.post("/reservations/<int:booking_id>/annuler")
 @login_required
 def cancel(booking_id: int):  # type: ignore[no-untyped-def]
@@ -135,6 +157,19 @@ def cancel(booking_id: int):  # type: ignore[no-untyped-def]
         booking = bookings_service.get_visible_booking(current_user, booking_id)
         bookings_service.cancel_booking(booking, current_user)
     return redirect(next_or(url_for("catalogue.my_bookings")))
+
+
+def _visible_booking_or_404(booking_id: int) -> Booking:
+    try:
+        return bookings_service.get_booking_page(current_user, booking_id)
+    except DomainError:
+        abort(404)
+
+
+def _may_cancel(booking: Booking) -> bool:
+    actor = current_actor()
+    return (booking.status in STILL_ACTIVE and booking.end_at > utcnow() and booking.attended is None
+            and actor is not None and permissions.may_cancel(actor, booking.place_id, booking.resource.place_id))
 
 
 def _visible_resource_or_404(resource_id: int) -> Resource:
@@ -145,13 +180,11 @@ def _visible_resource_or_404(resource_id: int) -> Resource:
 
 
 def _resource_page(res: Resource, values: Mapping[str, Any] | None = None,
-                   errors: Mapping[str, str] | None = None) -> str:
+                   error: DomainError | None = None) -> str:
     monday = views.week_start(request.args.get("semaine"))
     places = places_service.member_places(current_user) if current_user.is_authenticated else []
     if values is None:
-        # One place to book for is the usual case: choose it already.
-        values = {"place": places[0].slug} if len(places) == 1 else {}
-        values = {**values, "quantity": "1"}
+        values = booking_form.initial_values(res, places, request.args)
     sessions = resources_service.upcoming_sessions(res) if res.kind == "training" else []
     return render_template(
         "catalogue/resource.html",
@@ -159,23 +192,18 @@ def _resource_page(res: Resource, values: Mapping[str, Any] | None = None,
         rules=views.rules_in_french(res),
         opening_hours=views.opening_hours_lines(res),
         monday=monday,
-        days=views.availability_week(res, monday),
+        week_url=url_for("catalogue.resource", resource_id=res.id),
+        grid=calendar_views.resource_week(res, monday) if res.kind in HOURS_KINDS else None,
         sessions=sessions,
         session_options=views.session_options(sessions),
         places=places,
         place_options=[(p.slug, p.name) for p in places],
         values=values,
-        errors=errors or {},
+        errors=booking_form.field_errors(res, error) if error else {},
+        form_error=error.message if error else None,
+        error_labels=booking_form.labels(res),
+        suggestions=booking_form.suggestions(res, request.form, error) if error else [],
     )
-
-
-def _booking_errors(res: Resource, exc: DomainError) -> dict[str, str]:
-    """Put a conflict (slot taken, quota used up) beside the time the member chose."""
-    if exc.fields:
-        return dict(exc.fields)
-    if isinstance(exc, (Unavailable, QuotaExceeded)):
-        return {"session" if res.kind == "training" else "start": exc.message}
-    return {}
 
 
 def _booked_message(status: str) -> str:

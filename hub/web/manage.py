@@ -15,12 +15,16 @@ from hub.services import catalogue as catalogue_service
 from hub.services import exports
 from hub.services import loans as loans_service
 from hub.services import places as places_service
+from hub.services import archiving
 from hub.services import resources as resources_service
+from hub.services import sessions as sessions_service
 from hub.web.redirects import next_or
 from hub.web.access import current_actor
 from hub.web.forms import committed
+from hub.web.views import calendar as calendar_views
 from hub.web.views import catalogue as views
-from models import Place, Resource
+from hub.web.views import resource_form
+from models import Place, Resource, TrainingSession, utcnow
 
 bp = Blueprint("manage", __name__, url_prefix="/gestion")
 
@@ -98,11 +102,14 @@ def place(slug: str):  # type: ignore[no-untyped-def]
 def new_resource(slug: str):  # type: ignore[no-untyped-def]
     hub = _managed_place(slug)
     if request.method == "POST":
+        data, errors = resource_form.to_service(request.form)
+        if errors:
+            return _resource_form(hub, None, request.form, errors), 422
         with committed() as outcome:
-            created = resources_service.create_resource(hub, current_user, request.form)
+            created = resources_service.create_resource(hub, current_user, data)
             outcome.success = f"La ressource « {created.name} » est publiée dans le catalogue."
         if outcome.error is not None:
-            return _resource_form(hub, None, request.form, outcome.error.fields), 422
+            return _resource_form(hub, None, request.form, resource_form.errors_of_form(outcome.error.fields)), 422
         return redirect(url_for("manage.resource", resource_id=created.id))
     return _resource_form(hub, None, {"capacity": "1"}, {})
 
@@ -111,23 +118,39 @@ def new_resource(slug: str):  # type: ignore[no-untyped-def]
 def edit_resource(resource_id: int):  # type: ignore[no-untyped-def]
     res = _managed_resource(resource_id)
     if request.method == "POST":
-        data = request.form.to_dict()
+        data, errors = resource_form.to_service(request.form)
         # An unticked checkbox sends nothing; in this form that means "no".
         data.setdefault("requires_approval", "0")
+        if errors:
+            return _resource_form(res.place, res, request.form, errors), 422
         with committed("Les règles de la ressource sont enregistrées.") as outcome:
             resources_service.update_resource(res, current_user, data)
         if outcome.error is not None:
-            return _resource_form(res.place, res, request.form, outcome.error.fields), 422
+            return _resource_form(res.place, res, request.form, resource_form.errors_of_form(outcome.error.fields)), 422
         return redirect(url_for("manage.resource", resource_id=res.id))
     return _resource_form(res.place, res, _resource_values(res), {})
+
+
+@bp.get("/ressources/<int:resource_id>/archiver")
+def confirm_archive(resource_id: int):  # type: ignore[no-untyped-def]
+    """Archiving asks first and says which bookings it will cancel."""
+    res = _managed_resource(resource_id)
+    if res.archived_at is not None:
+        return redirect(url_for("manage.resource", resource_id=res.id))
+    return render_template("manage/confirm_archive.html", resource=res, place=res.place,
+                           bookings=archiving.future_live_bookings(res))
 
 
 @bp.post("/ressources/<int:resource_id>/archiver")
 def archive_resource(resource_id: int):  # type: ignore[no-untyped-def]
     res = _managed_resource(resource_id)
-    with committed(f"La ressource « {res.name} » est retirée du catalogue."):
-        resources_service.archive_resource(res, current_user)
-    return redirect(url_for("manage.place", slug=res.place.slug))
+    name, slug = res.name, res.place.slug
+    with committed() as outcome:
+        cancelled = archiving.archive_resource(res, current_user)
+        outcome.success = f"La ressource « {name} » est retirée du catalogue." + (
+            f" {cancelled} réservation{'s' if cancelled > 1 else ''} à venir "
+            f"{'sont annulées' if cancelled > 1 else 'est annulée'} ; les lieux sont prévenus." if cancelled else "")
+    return redirect(url_for("manage.place", slug=slug))
 
 
 @bp.get("/ressources/<int:resource_id>")
@@ -188,6 +211,97 @@ def calendar(resource_id: int):  # type: ignore[no-untyped-def]
     )
 
 
+@bp.get("/lieux/<slug>/calendrier")
+def place_calendar(slug: str):  # type: ignore[no-untyped-def]
+    """The week of every resource of the place, with the decisions at hand."""
+    hub = _managed_place(slug)
+    monday = views.week_start(request.args.get("semaine"))
+    return render_template(
+        "manage/place_calendar.html",
+        place=hub,
+        monday=monday,
+        week_url=url_for("manage.place_calendar", slug=hub.slug),
+        week=calendar_views.place_week(hub, monday),
+        back=request.full_path.rstrip("?"),
+    )
+
+
+@bp.get("/reservations/<int:booking_id>/refuser")
+def confirm_refuse(booking_id: int):  # type: ignore[no-untyped-def]
+    return _booking_question(booking_id, "manage/confirm_refuse.html")
+
+
+@bp.get("/reservations/<int:booking_id>/annuler")
+def confirm_cancel(booking_id: int):  # type: ignore[no-untyped-def]
+    return _booking_question(booking_id, "manage/confirm_cancel.html")
+
+
+@bp.post("/reservations/<int:booking_id>/annuler")
+def cancel(booking_id: int):  # type: ignore[no-untyped-def]
+    def act(booking: Any) -> None:
+        bookings_service.cancel_booking(booking, current_user)
+
+    return _decide(booking_id, act, "La réservation est annulée ; le lieu est prévenu.")
+
+
+@bp.get("/sessions/<int:session_id>")
+def session(session_id: int):  # type: ignore[no-untyped-def]
+    return _session_page(_managed_session(session_id))
+
+
+@bp.post("/sessions/<int:session_id>/modifier")
+def edit_session(session_id: int):  # type: ignore[no-untyped-def]
+    found = _managed_session(session_id)
+    with committed("La session est modifiée ; les inscrits voient les nouveaux horaires.") as outcome:
+        sessions_service.update_session(found, current_user, request.form)
+    if outcome.error is not None:
+        found = _managed_session(session_id)
+        return _session_page(found, values=request.form, errors=outcome.error.fields), 422
+    return redirect(url_for("manage.session", session_id=found.id))
+
+
+@bp.get("/sessions/<int:session_id>/annuler")
+def confirm_cancel_session(session_id: int):  # type: ignore[no-untyped-def]
+    found = _managed_session(session_id)
+    live = [b for b in sessions_service.attendees(found) if b.status in sessions_service.LIVE_STATUSES]
+    return render_template("manage/confirm_cancel_session.html", session=found, resource=found.resource,
+                           place=found.resource.place, live=live)
+
+
+@bp.post("/sessions/<int:session_id>/annuler")
+def cancel_session(session_id: int):  # type: ignore[no-untyped-def]
+    found = _managed_session(session_id)
+    resource_id = found.resource_id
+    with committed() as outcome:
+        count = sessions_service.cancel_session(found, current_user)
+        outcome.success = "La session est annulée." + (
+            f" {count} réservation{'s' if count > 1 else ''} {'sont annulées' if count > 1 else 'est annulée'} ;"
+            " les lieux sont prévenus." if count else "")
+    return redirect(url_for("manage.resource", resource_id=resource_id))
+
+
+@bp.post("/sessions/<int:session_id>/presences")
+def session_attendance(session_id: int):  # type: ignore[no-untyped-def]
+    found = _managed_session(session_id)
+    with committed() as outcome:
+        count = sessions_service.record_attendances(current_user, sessions_service.attendees(found), request.form)
+        outcome.success = f"Présences enregistrées : {count}." if count else "Aucune présence indiquée."
+    if outcome.error is not None:
+        found = _managed_session(session_id)
+        return _session_page(found, attendance_values=request.form, attendance_errors=outcome.error.fields), 422
+    return redirect(url_for("manage.session", session_id=found.id) + "#attendance")
+
+
+@bp.post("/lieux/<slug>/presences")
+def place_attendance(slug: str):  # type: ignore[no-untyped-def]
+    """The place page's attendance to record, in one form."""
+    hub = _managed_place(slug)
+    with committed() as outcome:
+        count = sessions_service.record_attendances(current_user, catalogue_service.attendance_due(hub), request.form)
+        outcome.success = f"Présences enregistrées : {count}." if count else "Aucune présence indiquée."
+    return redirect(url_for("manage.place", slug=hub.slug) + "#attendance")
+
+
 @bp.get("/lieux/<slug>/reservations.csv")
 def export(slug: str):  # type: ignore[no-untyped-def]
     hub = _managed_place(slug)
@@ -233,6 +347,44 @@ def _managed_resource(resource_id: int) -> Resource:
     return res
 
 
+def _managed_session(session_id: int) -> TrainingSession:
+    try:
+        return sessions_service.get_session(session_id, current_user)
+    except DomainError:
+        abort(404)
+
+
+def _booking_question(booking_id: int, template: str):  # type: ignore[no-untyped-def]
+    """A page that asks before a decision on a booking (works without JavaScript)."""
+    try:
+        booking = bookings_service.get_booking_page(current_user, booking_id)
+    except DomainError:
+        abort(404)
+    if not _may_manage(booking.resource.place_id):
+        abort(403)
+    return render_template(template, booking=booking, back=next_or(url_for("manage.requests")))
+
+
+def _session_page(found: TrainingSession, **forms: Any) -> str:
+    context: dict[str, Any] = {
+        "values": {"start": calendar_views.local_value(found.start_at), "end": calendar_views.local_value(found.end_at),
+                   "seats": str(found.seats)},
+        "errors": {},
+        "attendance_values": {},
+        "attendance_errors": {},
+    }
+    context.update(forms)
+    return render_template(
+        "manage/session.html",
+        session=found,
+        resource=found.resource,
+        place=found.resource.place,
+        attendees=sessions_service.attendees(found),
+        started=found.start_at <= utcnow(),
+        **context,
+    )
+
+
 def _decide(booking_id: int, act: Any, done: str):  # type: ignore[no-untyped-def]
     """Run a manager's decision on a booking, then go back to the page it came from."""
     with committed(done):
@@ -252,6 +404,8 @@ def _resource_values(res: Resource) -> dict[str, Any]:
     values["opening_hours"] = format_opening_hours(res.opening_hours)
     if res.max_hours_per_week is not None:
         values["max_hours_per_week"] = f"{res.max_hours_per_week:g}"
+    for name, service_name in resource_form.HOUR_FIELDS.items():
+        values[name] = resource_form.hours_text(getattr(res, service_name))
     return values
 
 

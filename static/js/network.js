@@ -104,9 +104,18 @@
       datasets.push({ label: "Réservations — " + labels[t], data: monthly.territories[t].bookings,
         borderColor: colors[t], backgroundColor: colors[t], borderDash: [4, 4], yAxisID: "y", tension: 0.2 });
     });
+    // Each chart in a box of its own height (.network-chart): with the canvas's default
+    // aspect ratio, a phone's legend left the plot a sliver 40 px tall.
+    ["chart-monthly", "chart-territories"].forEach(function (id) {
+      var canvas = document.getElementById(id);
+      var box = document.createElement("div");
+      box.className = "network-chart";
+      canvas.parentNode.insertBefore(box, canvas);
+      box.appendChild(canvas);
+    });
     new Chart(document.getElementById("chart-monthly"), {
       type: "line", data: { labels: chartData.month_labels || monthly.months, datasets: datasets },
-      options: { animation: false, interaction: { mode: "index", intersect: false } }
+      options: { animation: false, maintainAspectRatio: false, interaction: { mode: "index", intersect: false } }
     });
     var terr = Object.keys(chartData.territories);
     new Chart(document.getElementById("chart-territories"), {
@@ -114,7 +123,7 @@
       data: { labels: terr.map(function (t) { return labels[t] || t; }),
         datasets: [{ data: terr.map(function (t) { return chartData.territories[t].beneficiaries; }),
           backgroundColor: terr.map(function (t) { return colors[t] || "#999"; }) }] },
-      options: { animation: false }
+      options: { animation: false, maintainAspectRatio: false }
     });
   }
 
