@@ -12,7 +12,7 @@ import models.base
 
 # revision identifiers, used by Alembic.
 revision = '3c41e0d7a9b2'
-down_revision = '8576a5da5b48'
+down_revision = '3f6c1d2a9b7e'
 branch_labels = None
 depends_on = None
 
