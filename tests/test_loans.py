@@ -75,6 +75,26 @@ def test_a_manager_checks_out_a_confirmed_loan_and_takes_it_back_with_its_condit
     assert body["returned_at"]
 
 
+def test_a_loan_still_counts_for_the_network_once_out_and_once_returned(app, client, make, world):
+    from hub.services import analytics
+
+    anct = make.user(role="anct")
+    booking = book(client, world, beneficiaries=4).get_json()
+
+    def served() -> tuple[int, int]:
+        hubs = client.get("/api/v1/network/hubs", headers=api_headers(anct)).get_json()["items"]
+        hub = next(h for h in hubs if h["slug"] == world.hub.slug)
+        return hub["bookings"], hub["beneficiaries"]
+
+    assert served() == (1, 4)
+    act(client, world.manager, booking["id"], "checkout")
+    assert served() == (1, 4)
+    act(client, world.manager, booking["id"], "return")
+    assert served() == (1, 4)
+    with app.app_context():
+        assert analytics.stored_aggregates() == analytics.computed_aggregates()
+
+
 def test_checkout_and_return_are_audited(app, client, world):
     booking = book(client, world).get_json()
     act(client, world.manager, booking["id"], "checkout")

@@ -42,6 +42,9 @@ from models import Booking, FlowMonth, FlowTotal, MonthPlace, Place, Resource
 logger = logging.getLogger(__name__)
 
 INCUBATION = "incubation"
+# A booking serves its place once confirmed; a loan stays counted while it is out and
+# once it is back (checkout and return are steps of a confirmed loan, not changes of mind).
+SERVED_STATUSES = ("confirmed", "out", "returned")
 _FLOWS = FlowMonth.__table__
 _COUNTERS = ("bookings", "beneficiaries", "verified", "seconds")
 _KEY = ("host_id", "place_id", "month", "kind")
@@ -63,7 +66,7 @@ def contribution(values: Any, host_id: int, kind: str) -> tuple[Key, tuple[int, 
     """The aggregate key and counters (bookings, beneficiaries, verified, seconds) of one
     booking (anything with the Booking columns as attributes), or None when it does not
     count: not confirmed, a no-show, or made by its host for itself."""
-    if values.status != "confirmed" or values.attended is False or values.place_id == host_id:
+    if values.status not in SERVED_STATUSES or values.attended is False or values.place_id == host_id:
         return None
     beneficiaries = values.beneficiaries if values.beneficiaries is not None else values.quantity
     verified = beneficiaries if values.attended is True else 0
@@ -244,7 +247,7 @@ def _bookings_with_hosts(batch: int = 20_000) -> Iterator[sa.Row[Any]]:
             Resource.place_id.label("host_id"), Resource.kind,
         )
         .join(Resource, Resource.id == Booking.resource_id)
-        .where(Booking.status == "confirmed", Resource.place_id != Booking.place_id)
+        .where(Booking.status.in_(SERVED_STATUSES), Resource.place_id != Booking.place_id)
         .execution_options(yield_per=batch)
     )
     yield from db.session.execute(query)
@@ -281,7 +284,7 @@ def counted_bookings() -> int:
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(Booking)
         .join(Resource, Resource.id == Booking.resource_id)
-        .where(Booking.status == "confirmed", Resource.place_id != Booking.place_id)
+        .where(Booking.status.in_(SERVED_STATUSES), Resource.place_id != Booking.place_id)
     ) or 0
 
 
@@ -371,7 +374,7 @@ def _aggregate_flows_query(months: tuple[str | None, str | None]) -> sa.Select:
 def counted_conditions(start: datetime | None, end: datetime | None) -> list[sa.ColumnElement[bool]]:
     """The bookings the network counts, starting in [start, end)."""
     conditions = [
-        Booking.status == "confirmed",
+        Booking.status.in_(SERVED_STATUSES),
         Booking.attended.is_not(False),
         Resource.place_id != Booking.place_id,
     ]
