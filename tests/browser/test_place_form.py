@@ -26,7 +26,7 @@ def pick(page: Page, typed: str, name: str) -> None:
 def test_picking_a_commune_fills_its_code_departement_postal_code_and_position(page: Page, make) -> None:
     make.user(email="claire@example.org")
     log_in(page, "claire@example.org")
-    page.goto("/lieux/")
+    page.goto("/lieux/nouveau")
     pick(page, "Concarn", "Concarneau (29900)")
     expect(page.locator("#f-insee")).to_have_value("29039")
     expect(page.locator("#f-postal_code")).to_have_value("29900")
