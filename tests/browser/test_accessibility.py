@@ -64,13 +64,14 @@ def walk(page: Page, paths: list[str]) -> None:
 
 def test_public_pages_pass_axe(page: Page, network: dict[str, Any]) -> None:
     walk(page, ["/", "/connexion", "/inscription", "/accessibilite", "/mentions-legales",
-                "/donnees-personnelles"])
+                "/donnees-personnelles", "/mot-de-passe/oubli", "/opendata/"])
 
 
 def test_member_pages_pass_axe(page: Page, network: dict[str, Any]) -> None:
     log_in(page, MEMBER_EMAIL, DEMO_PASSWORD)
     walk(page, ["/ressources", f"/ressources/{network['resource']}", "/mes-reservations",
-                "/lieux/", f"/lieux/{network['hub']}", "/compte", "/compte/notifications"])
+                "/lieux/", "/lieux/nouveau", f"/lieux/{network['hub']}", "/compte", "/compte/notifications",
+                "/mes-qualifications"])
 
 
 def test_manager_pages_pass_axe(page: Page, network: dict[str, Any]) -> None:
@@ -78,7 +79,9 @@ def test_manager_pages_pass_axe(page: Page, network: dict[str, Any]) -> None:
     walk(page, ["/gestion/", "/gestion/demandes", f"/gestion/lieux/{network['hub']}",
                 f"/gestion/ressources/{network['resource']}",
                 f"/gestion/ressources/{network['resource']}/modifier",
-                f"/lieux/{network['hub']}/membres", "/reseau/mon-lieu"])
+                f"/gestion/lieux/{network['hub']}/calendrier",
+                f"/lieux/{network['hub']}/membres", f"/lieux/{network['hub']}/modifier", "/reseau/mon-lieu",
+                "/rapports"])
 
 
 def test_anct_pages_pass_axe(page: Page, network: dict[str, Any]) -> None:
