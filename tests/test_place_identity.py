@@ -273,7 +273,7 @@ def test_the_creation_form_needs_only_the_insee_code_for_commune_and_position(cl
 def test_the_form_carries_the_commune_picker_without_inline_script(client, make, auth):
     make.user(email="a@example.org")
     auth.login("a@example.org")
-    page = client.get("/lieux/").get_data(as_text=True)
+    page = client.get("/lieux/nouveau").get_data(as_text=True)
     assert 'data-communes-url="/communes"' in page and 'role="combobox"' in page
     assert "js/place-form.js" in page and "vendor/leaflet/leaflet.js" in page
     assert "<script>" not in page
