@@ -9,6 +9,7 @@ import email
 import email.policy
 import logging
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from typing import Any, Iterator
@@ -21,7 +22,7 @@ from flask import current_app
 
 from hub.extensions import db
 from hub.services import booking_messages, bookings
-from hub.worker import Worker
+from hub.worker import Worker, start_in_process
 from models import Booking, NotificationPreference, OutboxJob, OutboxMessage, utcnow
 from tests.test_outbox import SmtpServer
 
@@ -378,6 +379,28 @@ def test_a_job_that_fails_is_kept_logged_and_built_after_its_lease(app, client, 
     assert worker.run_jobs(now) == 0  # its lease holds until it expires
     assert worker.run_jobs(now + worker.lease + timedelta(seconds=1)) == 1
     assert told() == [("booking.confirmed", "camille@tl.fr")]
+    assert jobs() == 0
+
+
+def test_the_in_process_worker_woken_by_a_booking_delivers_its_confirmation_within_seconds(app, client, w):  # type: ignore[no-untyped-def]
+    smtp = SmtpServer()
+    smtp.start()
+    app.config["MAIL_URL"] = smtp.url
+    # A poll far longer than the wait below: only the request's commit can wake it in time.
+    stop = start_in_process(app, poll=120)
+    try:
+        time.sleep(0.3)  # past its first look, now waiting
+        booking = w.book(client, w.machine)
+        committed = time.monotonic()
+        while not smtp.inbox.received and time.monotonic() - committed < 10:
+            time.sleep(0.01)
+        elapsed = time.monotonic() - committed
+    finally:
+        stop()
+        smtp.stop()
+    [(_, recipients, message)] = smtp.inbox.received
+    assert recipients == ["camille@tl.fr"] and message["X-Maillage-Booking"] == str(booking["id"])
+    assert elapsed < 5
     assert jobs() == 0
 
 
