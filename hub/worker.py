@@ -1,5 +1,6 @@
 """Delivery of the outbox: the worker that `python app.py` runs in a thread and
-`flask --app app worker` runs as its own service.
+`flask --app app worker` runs as its own service. Before each delivery pass it builds the
+messages of the jobs the requests left (`run_jobs`), under the same kind of lease.
 
 Any number of workers, in any number of processes, share the outbox without sending a
 message twice: a worker claims a few due messages in one short transaction (PostgreSQL:
@@ -35,7 +36,7 @@ from flask import Flask
 from hub.db import read_only
 from hub.extensions import db
 from hub.services import booking_messages, loans, outbox
-from models import OutboxMessage, utcnow
+from models import OutboxJob, OutboxMessage, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -235,35 +236,100 @@ class Worker:
         """Take up to `batch` due messages for the lease; (the claim's token, them)."""
         m = OutboxMessage
         condition = self._due(now) if ids is None else sa.and_(self._due(now), m.id.in_(ids))
+        token, rows = self._lease(m, condition, (m.next_attempt_at, m.id),
+                                  (m.id, m.recipient, m.raw, m.attempts, m.created_at, m.retry_until), now)
+        return token, [Claimed(*row) for row in rows]
+
+    def _lease(self, model: type[OutboxMessage] | type[OutboxJob], condition: sa.ColumnElement[bool],
+               order: tuple[Any, ...], columns: tuple[Any, ...], now: datetime) -> tuple[str, list[sa.Row[Any]]]:
+        """Claim up to `batch` rows of `model` (messages or jobs) that meet `condition`,
+        in one short transaction; (the claim's token, the `columns` of the rows taken)."""
         # A look first, without the write lock: an idle worker polling SQLite every
         # second must not queue behind the requests that write.
         with read_only():
-            found = db.session.scalar(sa.select(m.id).where(condition).limit(1))
+            found = db.session.scalar(sa.select(model.id).where(condition).limit(1))
             db.session.rollback()
         if found is None:
             return "", []
         token = f"{self.name}/{uuid.uuid4().hex[:12]}"[-64:]
         try:
             taken = db.session.scalars(
-                sa.select(m.id).where(condition).order_by(m.next_attempt_at, m.id)
+                sa.select(model.id).where(condition).order_by(*order)
                 .limit(self.batch).with_for_update(skip_locked=True)
             ).all()
             if not taken:
                 db.session.rollback()
                 return "", []
             db.session.execute(
-                sa.update(m).where(m.id.in_(taken), self._due(now))
+                sa.update(model).where(model.id.in_(taken), condition)
                 .values(claimed_until=now + self.lease, claimed_by=token)
             )
             rows = db.session.execute(
-                sa.select(m.id, m.recipient, m.raw, m.attempts, m.created_at, m.retry_until)
-                .where(m.claimed_by == token).order_by(m.next_attempt_at, m.id)
+                sa.select(*columns).where(model.claimed_by == token).order_by(*order)
             ).all()
             db.session.commit()
         except BaseException:
             db.session.rollback()
             raise
-        return token, [Claimed(*row) for row in rows]
+        return token, list(rows)
+
+    # ------------------------------------------------------------ jobs
+
+    def run_jobs(self, now: datetime | None = None) -> int:
+        """Claim a batch of jobs (hub.services.booking_messages.queue_created) and turn
+        each into its messages; how many jobs were claimed.
+
+        Each job's messages are built, then queued in the transaction that deletes the
+        job, only if the claim still holds: both commit together, so a job yields its
+        messages once. A job that fails (a template error, say) is logged and stays claimed: it
+        is taken again when its lease expires, as is the job of a worker that died."""
+        with self.app.app_context():
+            token, jobs = self.claim_jobs(now or utcnow())
+            self.build(token, jobs)
+        return len(jobs)
+
+    def claim_jobs(self, now: datetime) -> tuple[str, list[sa.Row[Any]]]:
+        """Take up to `batch` jobs for the lease, oldest first; (the claim's token, them)."""
+        j = OutboxJob
+        return self._lease(j, sa.or_(j.claimed_until.is_(None), j.claimed_until <= now), (j.id,),
+                           (j.id, j.kind, j.booking_id, j.status, j.created_at), now)
+
+    def build(self, token: str, jobs: list[sa.Row[Any]]) -> None:
+        """Turn claimed jobs into their messages (see run_jobs), in an app context."""
+        j = OutboxJob
+        for job in jobs:
+            try:
+                # Rendered in a read transaction, then written in a short one: on SQLite,
+                # rendering under the write lock (~15 ms a booking) would stall every
+                # request that writes meanwhile.
+                with read_only(), db.session.no_autoflush:
+                    booking_messages.run_job(job.kind, job.booking_id, job.status)
+                    built = [row for row in db.session.new if isinstance(row, OutboxMessage)]
+                    for row in built:
+                        db.session.expunge(row)
+                    db.session.rollback()
+                # The deletion and the messages commit together, only if the claim still
+                # holds: whatever happens, a job's messages are queued once.
+                deleted = db.session.execute(
+                    sa.delete(j).where(j.id == job.id, j.claimed_by == token)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+                if deleted != 1:
+                    db.session.rollback()
+                    logger.warning("outbox job %s: lease lost before it was done", job.id)
+                    continue
+                for row in built:
+                    # Due from the change that caused them: delivered before the messages
+                    # of later changes to the same booking (a cancellation made before
+                    # this job was built, or while the worker was down).
+                    row.next_attempt_at = min(row.next_attempt_at, job.created_at)
+                db.session.add_all(built)
+                outbox.wake_after_commit()
+                db.session.commit()
+            except Exception:  # noqa: BLE001  (logged; the job is tried again after its lease)
+                db.session.rollback()
+                logger.exception("outbox job %s (%s, booking %s) failed; it is tried again "
+                                 "when its lease expires", job.id, job.kind, job.booking_id)
 
     def _settle(self, token: str, message_id: int, **values: Any) -> None:
         """Record an outcome, if the claim still holds (else another worker took over)."""
@@ -372,6 +438,8 @@ class Worker:
                         logger.exception("outbox worker %s: reminder pass failed", self.name)
                 outbox.wakeup.clear()
                 try:
+                    # Jobs first: the messages they queue go in the delivery just below.
+                    built = self.run_jobs()
                     transport = transport or transport_for(self.app.config)
                     delivered = self.run_once(transport=transport)
                 except Exception:  # the database is away, or MAIL_URL is wrong: try again later
@@ -380,6 +448,7 @@ class Worker:
                     continue
                 if delivered:
                     last_delivery = time.monotonic()
+                if delivered or built:
                     continue
                 if time.monotonic() - last_delivery > KEEP_OPEN_SECONDS:
                     transport.close()

@@ -5,7 +5,7 @@ from models.audit import AuditEntry
 from models.base import Base, UTCDateTime, utcnow
 from models.bookings import ACTIVE_STATUSES, BOOKING_STATUSES, Booking, Qualification
 from models.notifications import NOTIFICATION_CATEGORIES, NotificationPreference
-from models.outbox import OUTBOX_STATUSES, OutboxMessage
+from models.outbox import OUTBOX_JOB_KINDS, OUTBOX_STATUSES, OutboxJob, OutboxMessage
 from models.places import HUB_KINDS, JOIN_REQUEST_STATUSES, LEGAL_FORMS, MEMBER_ROLES, PLACE_KINDS, TERRITORIES, JoinRequest, Membership, Place
 from models.resources import RESOURCE_KINDS, Closure, Resource, TrainingSession
 from models.sharing import SERIES_EVERY, BookingSeries, Recognition
@@ -19,6 +19,7 @@ __all__ = [
     "LEGAL_FORMS",
     "MEMBER_ROLES",
     "NOTIFICATION_CATEGORIES",
+    "OUTBOX_JOB_KINDS",
     "OUTBOX_STATUSES",
     "PLACE_KINDS",
     "RESOURCE_KINDS",
@@ -38,6 +39,7 @@ __all__ = [
     "MonthPlace",
     "NotificationPreference",
     "OneTimeToken",
+    "OutboxJob",
     "OutboxMessage",
     "Place",
     "Qualification",

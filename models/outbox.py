@@ -48,3 +48,34 @@ class OutboxMessage(Base):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.event} {self.status}>"
+
+
+# What the worker turns into messages after the request committed (hub/worker.py).
+OUTBOX_JOB_KINDS = ("booking.created",)
+
+
+class OutboxJob(Base):
+    """Messages still to be built: the booking path writes this small row instead of
+    rendering its messages inside the request. The worker builds them, queues them as
+    OutboxMessage rows and deletes the job in one transaction: a job yields its messages
+    once, and a job that failed stays for the next claim."""
+
+    __tablename__ = "outbox_jobs"
+    __table_args__ = (
+        sa.CheckConstraint(in_list("kind", OUTBOX_JOB_KINDS), name="kind_known"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(64))
+    # No foreign key: a job whose booking was deleted meanwhile is dropped by the worker.
+    booking_id: so.Mapped[int] = so.mapped_column(sa.Integer)
+    # The booking's status when the job was written: its messages are those of that
+    # moment, whatever happened to the booking since.
+    status: so.Mapped[str] = so.mapped_column(sa.String(16))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # The same lease as OutboxMessage's.
+    claimed_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    claimed_by: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+
+    def __repr__(self) -> str:
+        return f"<OutboxJob {self.id} {self.kind} {self.booking_id}>"

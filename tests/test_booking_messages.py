@@ -7,19 +7,23 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from typing import Any, Iterator
 
 import icalendar
+import jinja2
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from hub.extensions import db
 from hub.services import booking_messages, bookings
-from hub.worker import Worker
-from models import Booking, NotificationPreference, OutboxMessage, utcnow
+from hub.worker import Worker, start_in_process
+from models import Booking, NotificationPreference, OutboxJob, OutboxMessage, utcnow
 from tests.test_outbox import SmtpServer
 
 PUBLIC_URL = "https://maillage.test"
@@ -75,11 +79,18 @@ def w(make) -> World:  # type: ignore[no-untyped-def]
     return World(make)
 
 
-def outbox() -> list[tuple[str, str, EmailMessage]]:
-    """(event, recipient, parsed message) of everything queued, in order."""
+def build_jobs() -> int:
+    """The worker's job pass: a new booking's messages are built after its request."""
     db.session.rollback()
+    return Worker(current_app._get_current_object()).run_jobs()
+
+
+def outbox() -> list[tuple[str, str, EmailMessage]]:
+    """(event, recipient, parsed message) of everything queued, in the order the worker
+    delivers them, once it built the messages of the bookings made so far."""
+    build_jobs()
     rows = db.session.execute(sa.select(OutboxMessage.event, OutboxMessage.recipient, OutboxMessage.raw)
-                              .order_by(OutboxMessage.id)).all()
+                              .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)).all()
     db.session.rollback()
     return [(event, to, email.message_from_bytes(raw, policy=email.policy.default)) for event, to, raw in rows]
 
@@ -240,7 +251,7 @@ def test_a_booking_message_reaches_a_real_smtp_server(app, client, w):  # type: 
     try:
         app.config["MAIL_URL"] = smtp.url
         booking = w.book(client, w.machine)
-        db.session.rollback()
+        assert build_jobs() == 1
         assert Worker(app).run_once() == 1
         [(sender, recipients, message)] = smtp.inbox.received
     finally:
@@ -252,6 +263,145 @@ def test_a_booking_message_reaches_a_real_smtp_server(app, client, w):  # type: 
     assert message["List-Unsubscribe"].startswith(f"<{PUBLIC_URL}/desabonnement/")
     [attachment] = list(message.iter_attachments())
     assert icalendar.Calendar.from_ical(attachment.get_content()).walk("VEVENT")
+
+
+# ---------------------------------------------------------------- the worker's jobs
+
+def jobs() -> int:
+    db.session.rollback()
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxJob))
+    db.session.rollback()
+    return int(count or 0)
+
+
+def test_a_creation_only_leaves_a_job_and_the_worker_builds_its_messages(client, w):  # type: ignore[no-untyped-def]
+    w.book(client, w.machine)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+    assert jobs() == 1
+
+    assert told() == [("booking.confirmed", "camille@tl.fr")]
+    assert jobs() == 0
+    assert build_jobs() == 0 and len(told()) == 1
+
+
+def test_a_rolled_back_creation_leaves_no_job(app, w):  # type: ignore[no-untyped-def]
+    start = (utcnow() + timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)
+    savepoint = db.session.begin_nested()
+    bookings.create_booking(w.machine.id, w.booker.id, {"place": w.tl.slug, "start": start.isoformat(),
+                                                        "end": (start + timedelta(hours=1)).isoformat()})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxJob)) == 1
+    savepoint.rollback()
+    db.session.commit()
+
+    assert jobs() == 0
+    assert told() == []
+
+
+def test_a_booking_cancelled_before_its_job_ran_still_gets_its_confirmation_first(client, w):  # type: ignore[no-untyped-def]
+    booking = w.book(client, w.machine)
+    w.act(client, booking["id"], "cancel", w.manager)
+
+    # Queued after the cancellation, but due from the creation: delivered first.
+    assert told() == [("booking.confirmed", "camille@tl.fr"), ("booking.cancelled", "camille@tl.fr")]
+    queued = db.session.scalars(sa.select(OutboxMessage.event).order_by(OutboxMessage.id)).all()
+    assert queued == ["booking.cancelled", "booking.confirmed"]
+    confirmed = next(m for e, _, m in outbox() if e == "booking.confirmed")
+    assert "Votre réservation est confirmée" in body(confirmed)[0]
+    [attachment] = list(confirmed.iter_attachments())
+    [event_] = icalendar.Calendar.from_ical(attachment.get_content()).walk("VEVENT")
+    assert str(event_["status"]) == "CONFIRMED"
+
+
+def test_two_workers_at_once_build_each_job_once(app, client, w):  # type: ignore[no-untyped-def]
+    made = [w.book(client, w.room, days=2 + n)["id"] for n in range(6)]
+    db.session.rollback()
+    barrier = threading.Barrier(2)
+    counts: list[int] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            worker = Worker(app, batch=3)
+            barrier.wait()
+            total = 0
+            while (claimed := worker.run_jobs()):
+                total += claimed
+            counts.append(total)
+        except BaseException as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert errors == []
+    assert sum(counts) == 6
+    assert jobs() == 0
+    confirmed = sorted(int(m["X-Maillage-Booking"]) for e, _, m in outbox() if e == "booking.confirmed")
+    assert confirmed == made
+
+
+def test_a_job_whose_worker_died_is_built_once_by_another_after_its_lease(app, client, w):  # type: ignore[no-untyped-def]
+    w.book(client, w.machine)
+    db.session.rollback()
+    dead, other = Worker(app, name="dead"), Worker(app, name="other")
+    now = utcnow()
+    token, claimed = dead.claim_jobs(now)
+    assert len(claimed) == 1
+
+    assert other.run_jobs(now) == 0  # still leased
+    assert other.run_jobs(now + dead.lease + timedelta(seconds=1)) == 1
+    # The first worker wakes up late: its lease is gone, it builds nothing.
+    dead.build(token, claimed)
+    assert told() == [("booking.confirmed", "camille@tl.fr")]
+
+
+def test_a_job_that_fails_is_kept_logged_and_built_after_its_lease(app, client, w, caplog):  # type: ignore[no-untyped-def]
+    w.book(client, w.machine)
+    loader = app.jinja_env.loader
+    app.jinja_env.loader = jinja2.ChoiceLoader(
+        [jinja2.DictLoader({"mail/booking_confirmed.txt": "{{ booking.no_such_field }}"}), loader])
+    app.extensions.pop("maillage_mail_env", None)
+    now = utcnow()
+    with caplog.at_level(logging.ERROR, logger="hub.worker"):
+        assert build_jobs() == 1
+    [record] = [r for r in caplog.records if r.name == "hub.worker"]
+    assert "failed" in record.getMessage() and record.exc_info is not None
+    assert jobs() == 1
+    assert told() == []
+
+    app.jinja_env.loader = loader
+    app.extensions.pop("maillage_mail_env", None)
+    worker = Worker(app)
+    assert worker.run_jobs(now) == 0  # its lease holds until it expires
+    assert worker.run_jobs(now + worker.lease + timedelta(seconds=1)) == 1
+    assert told() == [("booking.confirmed", "camille@tl.fr")]
+    assert jobs() == 0
+
+
+def test_the_in_process_worker_woken_by_a_booking_delivers_its_confirmation_within_seconds(app, client, w):  # type: ignore[no-untyped-def]
+    smtp = SmtpServer()
+    smtp.start()
+    app.config["MAIL_URL"] = smtp.url
+    # A poll far longer than the wait below: only the request's commit can wake it in time.
+    stop = start_in_process(app, poll=120)
+    try:
+        time.sleep(0.3)  # past its first look, now waiting
+        booking = w.book(client, w.machine)
+        committed = time.monotonic()
+        while not smtp.inbox.received and time.monotonic() - committed < 10:
+            time.sleep(0.01)
+        elapsed = time.monotonic() - committed
+    finally:
+        stop()
+        smtp.stop()
+    [(_, recipients, message)] = smtp.inbox.received
+    assert recipients == ["camille@tl.fr"] and message["X-Maillage-Booking"] == str(booking["id"])
+    assert elapsed < 5
+    assert jobs() == 0
 
 
 # ---------------------------------------------------------------- reminders

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from hub.extensions import db
 from hub.services import notifications
 from models import NotificationPreference, OutboxMessage, utcnow
+from tests.test_booking_messages import build_jobs
 
 PUBLIC_URL = "https://maillage.test"
 DEFAULTS = {"booking_requests": True, "booking_updates": True, "reminders": True}
@@ -96,6 +97,7 @@ def _booking_message(client: Any, make: Any) -> tuple[Any, Any, email.message.Em
                            json={"place": tl.slug, "start": start.isoformat(),
                                  "end": (start + timedelta(hours=1)).isoformat()})
     assert response.status_code == 201
+    build_jobs()
     raw = db.session.scalars(sa.select(OutboxMessage.raw).order_by(OutboxMessage.id.desc())).first()
     db.session.rollback()
     return booker, machine, email.message_from_bytes(raw, policy=email.policy.default)
@@ -123,6 +125,7 @@ def test_one_click_unsubscribe_from_a_message_turns_its_category_off_without_log
                            json={"place": booker.memberships[0].place.slug, "start": start.isoformat(),
                                  "end": (start + timedelta(hours=1)).isoformat()})
     assert response.status_code == 201
+    assert build_jobs() == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == before
 
 

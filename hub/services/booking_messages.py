@@ -2,7 +2,9 @@
 
 hub/services/bookings.py calls one function here per transition, in the transaction of
 the change; each decides the recipients and queues through `notifications.notify` (which
-applies the preferences and the unsubscribe headers). The reminder pass (`send_reminders`)
+applies the preferences and the unsubscribe headers). A creation, the one transition that
+runs hundreds of times a second, only writes a job (`queue_created`): the worker
+(hub/worker.py) builds its messages just after the commit (`run_job`). The reminder pass (`send_reminders`)
 runs from `flask --app app send-reminders` and from the worker every few minutes.
 
 Choices the contract leaves open:
@@ -26,11 +28,11 @@ from flask import current_app
 
 from hub.extensions import db
 from hub.rules import labels
-from hub.services import exports, notifications
+from hub.services import exports, notifications, outbox
 from hub.services.outbox import Attachment
 from hub.services.places import actor_of
 from hub.timeutil import local
-from models import ACTIVE_STATUSES, Booking, Membership, Resource, User, utcnow
+from models import ACTIVE_STATUSES, Booking, Membership, OutboxJob, Resource, User, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +52,39 @@ _WITH_ALL = (
 
 # ---------------------------------------------------------------- the transitions
 
-def created(booking_id: int) -> None:
-    """A new booking (the creation path wrote it with Core: it is loaded here)."""
-    booking = _load(booking_id)
+# Built once, like the creation path's own statements.
+_INSERT_JOB = sa.insert(OutboxJob.__table__)
+
+
+def queue_created(conn: sa.Connection, booking_id: int, status: str, now: datetime) -> None:
+    """The creation path's part: one Core INSERT of a job on its connection, in its
+    transaction (a creation that rolls back leaves no job). Rendering the messages there
+    cost seven times the rest of the request."""
+    conn.execute(_INSERT_JOB, {"kind": "booking.created", "booking_id": booking_id, "status": status,
+                               "created_at": now, "claimed_until": None, "claimed_by": None})
+    outbox.wake_after_commit()
+
+
+def run_job(kind: str, booking_id: int, status: str) -> None:
+    """Queue the messages of a job (the worker's job pass; the caller commits them
+    with the job's deletion)."""
+    if kind == "booking.created":
+        created(booking_id, status)
+    else:
+        raise ValueError(f"unknown outbox job {kind!r}")
+
+
+def created(booking_id: int, status: str) -> None:
+    """A new booking, whose status at creation was `status`: its messages are those of
+    that moment even if it changed since (a booking cancelled before the worker came to
+    it still gets the confirmation it was owed, its cancellation message follows)."""
+    booking = db.session.get(Booking, booking_id, options=_WITH_ALL)
+    if booking is None:
+        logger.info("booking %s was deleted before its creation messages were built", booking_id)
+        return
+    # Shown as it was, without writing it: the value is set as the loaded one, so the
+    # session sees no change to flush.
+    so.attributes.set_committed_value(booking, "status", status)
     if booking.status == "confirmed":
         _confirmed(booking)
     elif booking.status == "pending":
@@ -154,12 +186,6 @@ def send_reminders(now: datetime | None = None) -> int:
 
 
 # ---------------------------------------------------------------- helpers
-
-def _load(booking_id: int) -> Booking:
-    booking = db.session.get(Booking, booking_id, options=_WITH_ALL)
-    assert booking is not None
-    return booking
-
 
 def _booker(booking: Booking) -> list[User]:
     return [booking.user] if booking.user is not None else []

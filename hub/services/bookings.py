@@ -268,7 +268,7 @@ def create_booking(resource_id: Any, booker_id: int, data: Mapping[str, Any]) ->
     realtime.booking_event(booking, "booking.created", payload, host_place_id=resource.place_id)
     if status in ACTIVE_STATUSES:
         realtime.availability_changed(resource, start, end)
-    booking_messages.created(booking.id)
+    booking_messages.queue_created(conn, booking.id, status, now)
     return payload
 
 

@@ -142,8 +142,14 @@ def queue_message(event: str, to: str, subject: str, text: str, html: str,
         retry_until=now + RETRY_FOR,
     )
     db.session.add(row)
-    db.session.info[_QUEUED] = True
+    wake_after_commit()
     return row
+
+
+def wake_after_commit() -> None:
+    """Have the in-process worker look at once after the current transaction commits
+    (something was written for it: a message, or a job to turn into messages)."""
+    db.session.info[_QUEUED] = True
 
 
 def send_test_message(to: str) -> OutboxMessage:
