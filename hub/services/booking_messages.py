@@ -39,8 +39,6 @@ logger = logging.getLogger(__name__)
 REMINDER_WINDOW = timedelta(hours=24)
 
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-          "septembre", "octobre", "novembre", "décembre")
 
 # What a message shows of a booking, loaded in one query with the booking.
 _WITH_ALL = (
@@ -204,7 +202,7 @@ def _managers(place_id: int) -> list[User]:
 def day_text(value: datetime) -> str:
     """"mardi 3 décembre 2026", in Paris time."""
     at = local(value)
-    return f"{DAYS[at.weekday()]} {at.day}{'er' if at.day == 1 else ''} {MONTHS[at.month - 1]} {at.year}"
+    return f"{DAYS[at.weekday()]} {at.day}{'er' if at.day == 1 else ''} {labels.MONTH[at.month - 1]} {at.year}"
 
 
 def period_text(start: datetime, end: datetime) -> str:
