@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
 BATCH = 20
 LEASE = timedelta(minutes=5)
+# A job's messages that still cannot be built after this many leases (half an hour) will
+# not be built by waiting: the job is set aside for the admins' page (hub/web/outbox.py).
+JOB_ATTEMPTS = 6
 SMTP_TIMEOUT = 30.0
 # The running worker keeps its SMTP connection this long after the last message: one
 # connection for a stream of messages, not one per message.
@@ -291,8 +294,9 @@ class Worker:
     def claim_jobs(self, now: datetime) -> tuple[str, list[sa.Row[Any]]]:
         """Take up to `batch` jobs for the lease, oldest first; (the claim's token, them)."""
         j = OutboxJob
-        return self._lease(j, sa.or_(j.claimed_until.is_(None), j.claimed_until <= now), (j.id,),
-                           (j.id, j.kind, j.booking_id, j.status, j.created_at), now)
+        due = sa.and_(j.failed_at.is_(None), sa.or_(j.claimed_until.is_(None), j.claimed_until <= now))
+        return self._lease(j, due, (j.id,),
+                           (j.id, j.kind, j.booking_id, j.status, j.created_at, j.attempts), now)
 
     def build(self, token: str, jobs: list[sa.Row[Any]]) -> None:
         """Turn claimed jobs into their messages (see run_jobs), in an app context."""
@@ -326,10 +330,30 @@ class Worker:
                 db.session.add_all(built)
                 outbox.wake_after_commit()
                 db.session.commit()
-            except Exception:  # noqa: BLE001  (logged; the job is tried again after its lease)
+            except Exception as error:  # noqa: BLE001  (logged and counted, see _job_failed)
                 db.session.rollback()
-                logger.exception("outbox job %s (%s, booking %s) failed; it is tried again "
-                                 "when its lease expires", job.id, job.kind, job.booking_id)
+                given_up = self._job_failed(token, job, error)
+                logger.exception("outbox job %s (%s, booking %s) failed; %s", job.id, job.kind,
+                                 job.booking_id, "it is set aside for an admin" if given_up
+                                 else "it is tried again when its lease expires")
+
+    def _job_failed(self, token: str, job: sa.Row[Any], error: Exception) -> bool:
+        """Count a failed attempt of a claimed job (the lease stays: it is tried again when
+        the lease expires); after JOB_ATTEMPTS, set it aside for the admins' page. Whether it
+        was set aside."""
+        j = OutboxJob
+        attempts = job.attempts + 1
+        values: dict[str, Any] = {"attempts": attempts, "last_error": f"{type(error).__name__}: {error}"[:2000]}
+        if attempts >= JOB_ATTEMPTS:
+            values.update(failed_at=utcnow(), claimed_until=None, claimed_by=None)
+        try:
+            db.session.execute(sa.update(j).where(j.id == job.id, j.claimed_by == token).values(**values))
+            db.session.commit()
+        except Exception:  # noqa: BLE001  (the count is lost, the job is kept: tried again)
+            db.session.rollback()
+            logger.exception("outbox job %s: its failure could not be recorded", job.id)
+            return False
+        return attempts >= JOB_ATTEMPTS
 
     def _settle(self, token: str, message_id: int, **values: Any) -> None:
         """Record an outcome, if the claim still holds (else another worker took over)."""

@@ -76,6 +76,11 @@ class OutboxJob(Base):
     # The same lease as OutboxMessage's.
     claimed_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     claimed_by: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # A job that keeps failing (a template error, say) is tried JOB_ATTEMPTS times, one
+    # lease apart, then set aside (failed_at) for an admin to see and retry once fixed.
+    attempts: so.Mapped[int] = so.mapped_column(sa.Integer, default=0, server_default="0")
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    failed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
 
     def __repr__(self) -> str:
         return f"<OutboxJob {self.id} {self.kind} {self.booking_id}>"

@@ -382,6 +382,39 @@ def test_a_job_that_fails_is_kept_logged_and_built_after_its_lease(app, client, 
     assert jobs() == 0
 
 
+def test_a_job_that_keeps_failing_is_set_aside_for_the_admins_who_retry_it_once_fixed(app, client, auth, w, make):  # type: ignore[no-untyped-def]
+    from hub.worker import JOB_ATTEMPTS
+
+    make.user(email="admin@example.org", role="admin")
+    booking = w.book(client, w.machine)
+    loader = app.jinja_env.loader
+    app.jinja_env.loader = jinja2.ChoiceLoader(
+        [jinja2.DictLoader({"mail/booking_confirmed.txt": "{{ booking.no_such_field }}"}), loader])
+    app.extensions.pop("maillage_mail_env", None)
+    worker = Worker(app)
+    now = utcnow()
+    for attempt in range(JOB_ATTEMPTS):
+        assert worker.run_jobs(now + attempt * (worker.lease + timedelta(seconds=1))) == 1
+    # Set aside: no later lease takes it again.
+    assert worker.run_jobs(now + 100 * worker.lease) == 0
+    assert jobs() == 1 and told() == []
+
+    auth.login("admin@example.org")
+    page = client.get("/admin/envois/").get_data(as_text=True)
+    assert "n'ont pas pu être préparés" in page and f"n° {booking['id']}" in page
+    assert "UndefinedError" in page
+    [job_id] = db.session.scalars(sa.select(OutboxJob.id)).all()
+
+    app.jinja_env.loader = loader
+    app.extensions.pop("maillage_mail_env", None)
+    response = client.post(f"/admin/envois/preparations/{job_id}/relancer", follow_redirects=True)
+    assert "seront préparés à nouveau" in response.get_data(as_text=True)
+    again = client.post(f"/admin/envois/preparations/{job_id}/relancer", follow_redirects=True)
+    assert "pas en échec" in again.get_data(as_text=True)
+    assert told() == [("booking.confirmed", "camille@tl.fr")]
+    assert jobs() == 0 and told() == [("booking.confirmed", "camille@tl.fr")]
+
+
 def test_the_in_process_worker_woken_by_a_booking_delivers_its_confirmation_within_seconds(app, client, w):  # type: ignore[no-untyped-def]
     smtp = SmtpServer()
     smtp.start()

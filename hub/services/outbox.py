@@ -29,7 +29,7 @@ from hub.rules import permissions
 from hub.services import audit
 from hub.rules.validation import Fields
 from hub.timeutil import local
-from models import OutboxMessage, User, utcnow
+from models import OutboxJob, OutboxMessage, User, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -194,6 +194,11 @@ EVENT_LABELS = {
     "mail.test": "Message de test",
 }
 
+# What an OutboxJob prepares (models.outbox.OUTBOX_JOB_KINDS), in the admins' words.
+JOB_LABELS = {
+    "booking.created": "Messages d'une nouvelle réservation",
+}
+
 
 def may_see_deliveries(user: User) -> bool:
     """Deliveries show every address the platform writes to (hub.rules.permissions)."""
@@ -208,6 +213,10 @@ class Deliveries:
     failed: list[OutboxMessage]
     pending_total: int
     failed_total: int
+    # Messages still to be built (OutboxJob): those set aside after failing, and how
+    # many wait for the worker.
+    failed_jobs: list[OutboxJob]
+    jobs_waiting: int
 
 
 def deliveries(limit: int = 200) -> Deliveries:
@@ -223,7 +232,13 @@ def deliveries(limit: int = 200) -> Deliveries:
 
     pending, pending_total = listed("pending")
     failed, failed_total = listed("failed")
-    return Deliveries(pending, failed, pending_total, failed_total)
+    failed_jobs = db.session.scalars(
+        sa.select(OutboxJob).where(OutboxJob.failed_at.is_not(None))
+        .order_by(OutboxJob.created_at.desc(), OutboxJob.id.desc()).limit(limit)
+    ).all()
+    waiting = db.session.scalar(
+        sa.select(sa.func.count()).where(OutboxJob.failed_at.is_(None)))
+    return Deliveries(pending, failed, pending_total, failed_total, list(failed_jobs), int(waiting or 0))
 
 
 def retry(message_id: int, actor: User) -> OutboxMessage:
@@ -242,6 +257,23 @@ def retry(message_id: int, actor: User) -> OutboxMessage:
     db.session.info[_QUEUED] = True
     audit.record(actor, "outbox.retried", message, event=message.event)
     return message
+
+
+def retry_job(job_id: int, actor: User) -> OutboxJob:
+    """Give a job set aside after failing a fresh series of attempts (once its cause,
+    a template say, is fixed)."""
+    job = db.session.get(OutboxJob, job_id, with_for_update=True)
+    if job is None:
+        raise NotFound("Ces messages ne sont plus à préparer.")
+    if job.failed_at is None:
+        raise InvalidState("Ces messages ne sont pas en échec : ils sont en cours de préparation.")
+    job.failed_at = None
+    job.attempts = 0
+    job.claimed_until = None
+    job.claimed_by = None
+    db.session.info[_QUEUED] = True
+    audit.record(actor, "outbox.job_retried", job, booking=job.booking_id)
+    return job
 
 
 @sa.event.listens_for(Session, "after_commit")

@@ -22,7 +22,7 @@ def _admins_only() -> None:
 @bp.get("/")
 def index():  # type: ignore[no-untyped-def]
     return render_template("admin/outbox.html", deliveries=outbox.deliveries(), now=utcnow(),
-                           event_labels=outbox.EVENT_LABELS)
+                           event_labels=outbox.EVENT_LABELS, job_labels=outbox.JOB_LABELS)
 
 
 @bp.post("/<int:message_id>/relancer")
@@ -30,4 +30,12 @@ def retry(message_id: int):  # type: ignore[no-untyped-def]
     with committed() as outcome:
         message = outbox.retry(message_id, current_user)
         outcome.success = f"Le message pour {message.recipient} est remis dans la file d'envoi."
+    return redirect(url_for("outbox.index"))
+
+
+@bp.post("/preparations/<int:job_id>/relancer")
+def retry_job(job_id: int):  # type: ignore[no-untyped-def]
+    with committed() as outcome:
+        job = outbox.retry_job(job_id, current_user)
+        outcome.success = f"Les messages de la réservation n° {job.booking_id} seront préparés à nouveau."
     return redirect(url_for("outbox.index"))
