@@ -74,6 +74,19 @@ def test_the_json_holds_the_same_rows_as_objects_and_is_valid(client, network):
     assert [r["id"] for r in from_csv] == [r["id"] for r in rows] == ["maillage-konk", "maillage-ruche"]
 
 
+def test_a_name_a_spreadsheet_would_run_as_a_formula_stays_text_in_the_csv_only(client, make, network, tmp_path):
+    make.place(slug="piege", name='=HYPERLINK("https://evil.example","Cliquez")', siret=SIRET,
+               address="1 rue", postal_code="29000", phone="+33298501235")
+    text = client.get("/opendata/lieux-mediation-numerique.csv").get_data(as_text=True)
+    [row] = [r for r in csv.DictReader(io.StringIO(text)) if r["id"] == "maillage-piege"]
+    assert row["nom"] == '\'=HYPERLINK("https://evil.example","Cliquez")'
+    assert row["telephone"] == "+33298501235"
+    (tmp_path / "lieux.csv").write_text(text, encoding="utf-8")
+    assert validate(Resource(path="lieux.csv", basepath=str(tmp_path), schema=schema())).valid
+    rows = client.get("/opendata/lieux-mediation-numerique.json").get_json()
+    assert [r["nom"] for r in rows if r["id"] == "maillage-piege"] == ['=HYPERLINK("https://evil.example","Cliquez")']
+
+
 def test_only_places_with_a_pivot_and_an_address_are_published(client, network):
     rows = client.get("/opendata/lieux-mediation-numerique.json").get_json()
     konk, ruche = rows

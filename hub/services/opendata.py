@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from hub import reference
 from hub.extensions import db
 from hub.services import network
+from hub.services.spreadsheet import safe_cell
 from hub.timeutil import local
 from models import HUB_KINDS, Booking, Place
 
@@ -124,7 +125,8 @@ def lieux_csv(records: Iterable[dict[str, Any]]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns())
     for record in records:
-        writer.writerow(["" if record[name] is None else record[name] for name in columns()])
+        # The standard's phones (+33…) are numbers to safe_cell and stay as they are.
+        writer.writerow(["" if record[name] is None else safe_cell(record[name]) for name in columns()])
     return out.getvalue()
 
 
@@ -192,5 +194,5 @@ def flux_csv(rows: Iterable[tuple[Any, ...]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(FLUX_COLUMNS)
-    writer.writerows(rows)
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
     return out.getvalue()
