@@ -136,6 +136,7 @@ def test_flux_has_one_row_per_year_host_and_served_place_from_confirmed_bookings
     make.booking(machine, other, start=at(2025, 2, 2), status="pending")
     make.booking(machine, other, start=at(2025, 2, 3), status="cancelled")
     make.booking(machine, fab, start=at(2025, 2, 4))  # its own resource: no flow
+    make.booking(machine, other, start=at(2025, 2, 5), attended=False)  # a no-show serves nobody
     # 23:30 UTC on 31 December is already the next year in Paris.
     make.booking(machine, other, start=datetime(2024, 12, 31, 23, 30, tzinfo=timezone.utc))
     response = client.get("/opendata/flux.csv")

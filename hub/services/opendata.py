@@ -23,10 +23,10 @@ import sqlalchemy as sa
 
 from hub import reference
 from hub.extensions import db
-from hub.services import network
+from hub.services import analytics
 from hub.services.spreadsheet import safe_cell
 from hub.timeutil import local
-from models import HUB_KINDS, Booking, Place
+from models import HUB_KINDS, FlowMonth, Place
 
 logger = logging.getLogger(__name__)
 
@@ -161,31 +161,30 @@ def coverage() -> Coverage:
 
 # --- Served flows -----------------------------------------------------------------------
 
-def _paris_year(dialect: str) -> sa.ColumnElement[Any]:
-    """The year of a booking's start in Paris time. The year always turns in winter time
-    (UTC+1): the Paris year is the UTC year of the start plus one hour."""
-    if dialect == "postgresql":
-        return sa.cast(sa.func.extract("year", sa.func.timezone("Europe/Paris", Booking.start_at)), sa.Integer)
-    # SQLite keeps the UTC datetimes as text.
-    return sa.cast(sa.func.strftime("%Y", Booking.start_at, "+1 hour"), sa.Integer)
-
-
 def flux() -> list[tuple[Any, ...]]:
     """(year, host, host's INSEE code, served place, its INSEE code, bookings,
     beneficiaries, hours): the network's served flows, by calendar year (Paris time).
 
-    The one aggregate of hub.services.network (`flows_query`: confirmed bookings of one
-    place on another's resources, the definitions of /network/hubs), grouped by year too.
+    Read from the monthly aggregates the network's figures are made of
+    (hub.services.analytics: external bookings that count, the definitions of
+    /network/hubs, hours of use apart from incubation), a year being its twelve Paris
+    months: a few thousand rows, not the bookings.
     """
-    dialect = db.engine.dialect.name
-    year = _paris_year(dialect)
-    query = network.flows_query(network.Period(), dialect).add_columns(year).group_by(year)
+    flows = FlowMonth.__table__
+    year = sa.func.substr(flows.c.month, 1, 4)
+    use = sa.case((flows.c.kind == analytics.INCUBATION, 0), else_=flows.c.seconds)
+    query = (
+        sa.select(flows.c.host_id, flows.c.place_id, sa.func.sum(flows.c.bookings),
+                  sa.func.sum(flows.c.beneficiaries), sa.func.sum(use), year)
+        .group_by(flows.c.host_id, flows.c.place_id, year)
+        .having(sa.func.sum(flows.c.bookings) > 0)
+    )
     names = {pid: (name, insee or "") for pid, name, insee in db.session.execute(
         sa.select(Place.id, Place.name, Place.insee))}
     rows = []
-    for host, served, bookings, beneficiaries, hours, in_year in db.session.execute(query):
+    for host, served, bookings, beneficiaries, seconds, in_year in db.session.execute(query):
         rows.append((int(in_year), *names[host], *names[served], int(bookings), int(beneficiaries or 0),
-                     round(float(hours or 0.0), 2)))
+                     round(int(seconds or 0) / 3600.0, 2)))
     rows.sort(key=lambda r: (r[0], r[1], r[3]))
     return rows
 
