@@ -2,6 +2,8 @@
 retry for the failed."""
 from __future__ import annotations
 
+from typing import Callable
+
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
@@ -27,15 +29,18 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:message_id>/relancer")
 def retry(message_id: int):  # type: ignore[no-untyped-def]
-    with committed() as outcome:
-        message = outbox.retry(message_id, current_user)
-        outcome.success = f"Le message pour {message.recipient} est remis dans la file d'envoi."
-    return redirect(url_for("outbox.index"))
+    return _retried(lambda: f"Le message pour {outbox.retry(message_id, current_user).recipient} "
+                            "est remis dans la file d'envoi.")
 
 
 @bp.post("/preparations/<int:job_id>/relancer")
 def retry_job(job_id: int):  # type: ignore[no-untyped-def]
+    return _retried(lambda: f"Les messages de la réservation n° {outbox.retry_job(job_id, current_user).booking_id} "
+                            "seront préparés à nouveau.")
+
+
+def _retried(retry: Callable[[], str]):  # type: ignore[no-untyped-def]
+    """Run `retry` (it says what it did), commit, and back to the page."""
     with committed() as outcome:
-        job = outbox.retry_job(job_id, current_user)
-        outcome.success = f"Les messages de la réservation n° {job.booking_id} seront préparés à nouveau."
+        outcome.success = retry()
     return redirect(url_for("outbox.index"))
