@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
+import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
 
@@ -68,11 +69,19 @@ def import_fabriques_command(csv_file: Path, dry_run: bool) -> None:
 
     All or nothing: with a single bad row, nothing is imported.
     """
-    import sqlalchemy as sa
-
     from hub.services import places
 
     report = places.import_fabriques(csv_file.read_bytes(), dry_run=dry_run)
+    _finish_import(report, dry_run, ("fabrique(s)", "inchangée(s)", "créée(s)", "mise(s) à jour"),
+                   list_names=True)
+
+
+def _finish_import(report: Any, dry_run: bool, words: tuple[str, str, str, str], *,
+                   list_names: bool = False) -> None:
+    """Say what an all-or-nothing import found, then roll back (errors, --dry-run) or
+    commit. `words`: the thing imported, "unchanged", "created", "updated", agreed in
+    French with it."""
+    thing, unchanged, created, updated = words
     if report.ignored_columns:
         click.echo("Colonnes ignorées : " + ", ".join(report.ignored_columns), err=True)
     if report.errors:
@@ -81,16 +90,17 @@ def import_fabriques_command(csv_file: Path, dry_run: bool) -> None:
         for error in report.errors:
             click.echo(f"  {error}", err=True)
         raise SystemExit(1)
-    summary = (f"{report.rows} ligne(s) : {len(report.created)} fabrique(s) à créer, "
-               f"{len(report.updated)} à mettre à jour, {len(report.unchanged)} inchangée(s).")
+    counts = (f"{report.rows} ligne(s) : {len(report.created)} {thing} {{}}, "
+              f"{len(report.updated)} {{}}, {len(report.unchanged)} {unchanged}.")
     if dry_run:
         db.session.rollback()
         click.echo("Simulation (--dry-run) : rien n'a été écrit.")
-        click.echo(summary)
-        for name in report.created:
-            click.echo(f"  + {name}")
-        for name in report.updated:
-            click.echo(f"  ~ {name}")
+        click.echo(counts.format("à créer", "à mettre à jour"))
+        if list_names:
+            for name in report.created:
+                click.echo(f"  + {name}")
+            for name in report.updated:
+                click.echo(f"  ~ {name}")
         return
     try:
         db.session.commit()
@@ -99,7 +109,7 @@ def import_fabriques_command(csv_file: Path, dry_run: bool) -> None:
         cause = getattr(exc, "orig", None) or exc
         click.echo(f"Erreur de la base de données, rien n'a été importé : {cause}", err=True)
         raise SystemExit(1) from None
-    click.echo(summary.replace("à créer", "créée(s)").replace("à mettre à jour", "mise(s) à jour"))
+    click.echo(counts.format(created, updated))
 
 
 @click.command("import-places")
@@ -119,23 +129,7 @@ def import_places_command(csv_file: Path, dry_run: bool) -> None:
         return tqdm(rows, total=total, desc="Vérification", unit=" ligne", file=sys.stderr, disable=None)
 
     report = import_places(csv_file.read_bytes(), dry_run=dry_run, progress=progress)
-    if report.ignored_columns:
-        click.echo("Colonnes ignorées : " + ", ".join(report.ignored_columns), err=True)
-    if report.errors:
-        db.session.rollback()
-        click.echo(f"{len(report.errors)} erreur(s) : rien n'a été importé.", err=True)
-        for error in report.errors:
-            click.echo(f"  {error}", err=True)
-        raise SystemExit(1)
-    summary = (f"{report.rows} ligne(s) : {len(report.created)} tiers-lieu(x) à créer, "
-               f"{len(report.updated)} à mettre à jour, {len(report.unchanged)} inchangé(s).")
-    if dry_run:
-        db.session.rollback()
-        click.echo("Simulation (--dry-run) : rien n'a été écrit.")
-        click.echo(summary)
-        return
-    db.session.commit()
-    click.echo(summary.replace("à créer", "créé(s)").replace("à mettre à jour", "mis à jour"))
+    _finish_import(report, dry_run, ("tiers-lieu(x)", "inchangé(s)", "créé(s)", "mis à jour"))
 
 
 @click.group("booking")
