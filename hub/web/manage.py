@@ -86,10 +86,12 @@ def attendance(booking_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/lieux/<slug>")
 def place(slug: str):  # type: ignore[no-untyped-def]
     hub = _managed_place(slug)
+    resources = resources_service.resources_of_place(hub)
     return render_template(
         "manage/place.html",
         place=hub,
-        resources=resources_service.resources_of_place(hub),
+        resources=resources,
+        archive_counts=archiving.future_live_counts(resources),
         archived=[r for r in resources_service.resources_of_place(hub, include_archived=True)
                   if r.archived_at is not None],
         attendance_due=catalogue_service.attendance_due(hub),
@@ -439,5 +441,6 @@ def _resource_page(res: Resource, **forms: Any) -> str:
         sessions=resources_service.upcoming_sessions(res) if res.kind == "training" else [],
         closures=resources_service.upcoming_closures(res),
         qualifications=resources_service.qualifications_of(res) if res.kind == "training" else [],
+        archive_count=archiving.future_live_counts([res]).get(res.id, 0),
         **context,
     )
