@@ -12,6 +12,13 @@ from playwright.sync_api import Browser, expect
 from hub.extensions import db
 from models import Booking, Resource, utcnow
 from tests.browser.pages import log_in
+from tests.browser.test_accessibility import AXE, RULES
+
+
+def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("(rules) => axe.run(document, {runOnly: rules})", RULES)
+    return [f"{v['id']}: {v['help']}" for v in result["violations"]]
 
 
 @pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
@@ -28,7 +35,9 @@ def test_manager_adds_opening_hours_then_archives_through_the_modal(  # type: ig
     room_id = room.id
     db.session.commit()
 
-    context = browser.new_context(base_url=base_url, locale="fr-FR", viewport={"width": width, "height": height})
+    # bypass_csp: axe-core arrives as an inline script.
+    context = browser.new_context(base_url=base_url, locale="fr-FR", viewport={"width": width, "height": height},
+                                  bypass_csp=True)
     try:
         page = context.new_page()
         log_in(page, "gestion@fab.example")
@@ -48,6 +57,7 @@ def test_manager_adds_opening_hours_then_archives_through_the_modal(  # type: ig
         expect(error).to_have_text("La fin doit suivre le début (18:00).")
         expect(page.locator("#form-errors")).to_be_focused()
         assert page.title().startswith("Erreur : ")
+        assert axe_violations(page) == []
         page.locator("#form-errors").get_by_role("link", name="Horaires, plage 4, fin").click()
         to_field = page.locator("#hour-rows [data-hour-row]").nth(3).get_by_label("Fin")
         expect(to_field).to_be_focused()
@@ -66,6 +76,7 @@ def test_manager_adds_opening_hours_then_archives_through_the_modal(  # type: ig
         dialog = page.get_by_role("dialog", name="Archiver « Salle de réunion » ?")
         expect(dialog).to_be_visible()
         expect(dialog).to_contain_text("2 réservations à venir seront annulées et leurs lieux prévenus.")
+        assert axe_violations(page) == []
         # The focus stays in the modal; Échap closes it and gives the focus back.
         for _ in range(4):
             page.keyboard.press("Tab")
