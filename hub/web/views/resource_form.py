@@ -7,6 +7,8 @@ import re
 from typing import Any, Mapping
 
 from hub.rules.calendar import WEEKDAY_LABELS, WEEKDAYS
+from hub.services.resources import MAX_MINUTES
+from models import Resource
 
 # Form field (a number and its unit) -> service field (minutes).
 DURATION_FIELDS = {
@@ -16,7 +18,6 @@ DURATION_FIELDS = {
 }
 UNITS = {"minutes": 1, "hours": 60, "days": 24 * 60}
 UNIT_OPTIONS = [("minutes", "minutes"), ("hours", "heures"), ("days", "jours")]
-MAX_MINUTES = 5 * 366 * 24 * 60
 
 DAY_OPTIONS = [(day, WEEKDAY_LABELS[day].capitalize()) for day in WEEKDAYS]
 # Rows the page offers beyond the stored ones, so that the form works without JavaScript.
@@ -102,6 +103,10 @@ def _clock(text: str) -> str | None:
     return f"{hours:02d}:{minutes:02d}"
 
 
+def _shown(hhmm: str) -> str:
+    return "00:00" if hhmm == "24:00" else hhmm
+
+
 def parse_rows(rows: list[dict[str, str]]) -> tuple[dict[str, list[list[str]]] | None, dict[str, str]]:
     """The opening hours of the rows (None: no row, open at all hours) and the French
     error of each faulty field, keyed by the field's name."""
@@ -141,10 +146,6 @@ def parse_rows(rows: list[dict[str, str]]) -> tuple[dict[str, list[list[str]]] |
     return (hours or None), errors
 
 
-def _shown(hhmm: str) -> str:
-    return "00:00" if hhmm == "24:00" else hhmm
-
-
 def row_labels(rows: list[dict[str, str]]) -> dict[str, str]:
     """The names of the rows' fields in the error summary: "Plage 2, fin"."""
     labels = {}
@@ -182,7 +183,7 @@ def errors_of_form(errors: Mapping[str, str]) -> dict[str, str]:
     return {back.get(k, k): v for k, v in errors.items()}
 
 
-def form_values(resource: Any, rule_fields: tuple[str, ...]) -> dict[str, Any]:
+def form_values(resource: Resource, rule_fields: tuple[str, ...]) -> dict[str, Any]:
     """A stored resource as the form shows it."""
     values: dict[str, Any] = {name: getattr(resource, name, None) for name in rule_fields}
     values["kind"] = resource.kind
