@@ -67,9 +67,11 @@ def test_manager_creates_a_resource_with_rules(client, world, auth):  # type: ig
     auth.login("gestion@fab.fr")
     response = client.post("/gestion/lieux/fab-brest/ressources/nouvelle", data={
         "kind": "space", "name": "Atelier bois", "description": "Établis et outillage",
-        "capacity": "6", "requires_approval": "1", "opening_hours": "lun 09:00-12:00 14:00-18:00",
-        "max_hours_per_week": "10", "min_duration_hours": "1", "max_duration_hours": "4",
-        "min_notice_hours": "24",
+        "capacity": "6", "requires_approval": "1", "opening_hours_rows": "1",
+        "hours-0-day": "mon", "hours-0-from": "09:00", "hours-0-to": "12:00",
+        "hours-1-day": "mon", "hours-1-from": "14:00", "hours-1-to": "18:00",
+        "max_hours_per_week": "10", "min_duration": "1", "min_duration_unit": "hours",
+        "max_duration": "4", "max_duration_unit": "hours", "min_notice": "24", "min_notice_unit": "hours",
     })
     assert response.status_code == 302
     resource = db.session.scalar(sa.select(Resource).where(Resource.name == "Atelier bois"))

@@ -1,6 +1,5 @@
 """The back office of issue 11: the place's calendar and acting from it, sessions (edit,
-cancel, attendees, attendance in one form), opening hours as typed, durations in hours,
-archive after confirmation."""
+cancel, attendees, attendance in one form), archive after confirmation."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -212,33 +211,7 @@ def test_place_attendance_is_one_form(client, world, auth, make):  # type: ignor
 
 # --- resource rules ----------------------------------------------------------------------------
 
-def test_opening_hours_typed_in_french_are_saved(client, world, auth):  # type: ignore[no-untyped-def]
-    auth.login("gestion@fab.fr")
-    response = client.post(f"/gestion/ressources/{world['room'].id}/modifier", data={
-        "name": "Salle de réunion", "capacity": "10", "opening_hours": "lun-ven 9h-12h30, 14h-18h\nmardi soir 19h-21h"})
-    assert response.status_code == 422
-    page = response.get_data(as_text=True)
-    assert "je n&#39;ai pas compris « soir »" in page and "<title>Erreur : " in page
-    assert "mardi soir 19h-21h</textarea>" in page  # what was typed stays
-    client.post(f"/gestion/ressources/{world['room'].id}/modifier", data={
-        "name": "Salle de réunion", "capacity": "10", "opening_hours": "mardi 9h-12h"})
-    db.session.expire_all()
-    assert db.session.get(Resource, world["room"].id).opening_hours == {"tue": [["09:00", "12:00"]]}
-
-
-def test_durations_are_entered_and_shown_in_hours(client, world, auth):  # type: ignore[no-untyped-def]
-    auth.login("gestion@fab.fr")
-    client.post(f"/gestion/ressources/{world['room'].id}/modifier", data={
-        "name": "Salle de réunion", "capacity": "10", "min_duration_hours": "1,5", "max_duration_hours": "48",
-        "min_notice_hours": ""})
-    db.session.expire_all()
-    room = db.session.get(Resource, world["room"].id)
-    assert room.min_duration_minutes == 90 and room.max_duration_minutes == 48 * 60 and room.min_notice_minutes is None
-    form = client.get(f"/gestion/ressources/{world['room'].id}/modifier").get_data(as_text=True)
-    assert 'name="min_duration_hours"' in form and 'value="1,5"' in form and "minutes" not in form
-    bad = client.post(f"/gestion/ressources/{world['room'].id}/modifier", data={
-        "name": "Salle de réunion", "capacity": "10", "min_duration_hours": "deux"})
-    assert bad.status_code == 422 and 'id="f-min_duration_hours-error"' in bad.get_data(as_text=True)
+# Opening hours and durations of the form: tests/test_manage_resource_form.py.
 
 
 # --- archive ------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from __future__ import annotations
 import calendar as _calendar
 import json
 import re
-import unicodedata
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterator, Mapping
 
@@ -37,23 +36,18 @@ DEFAULT_MAX_MINUTES = 365 * 24 * 60
 # ---------------------------------------------------------------- opening hours
 
 def parse_opening_hours(value: Any) -> dict[str, list[list[str]]] | None:
-    """Opening hours from JSON (a dict, or its text) or from a form's text area, written
-    as people do (`lun-ven 9h-12h30, 14h-18h`: see `_parse_opening_text`). None or "" =
-    always open.
+    """Opening hours from JSON (a dict, or its text); the resource form sends rows of day,
+    from, to that hub.web.views.resource_form turns into the dict. None or "" = always open.
 
     Raises ValueError with a French message.
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("{"):
-            try:
-                value = json.loads(text)
-            except ValueError:
-                raise ValueError("JSON invalide.") from None
-        else:
-            value = _parse_opening_text(text)
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise ValueError("JSON invalide.") from None
     if not isinstance(value, dict):
         raise ValueError('Un objet est attendu, par exemple {"mon": [["09:00", "18:00"]]}.')
     result: dict[str, list[list[str]]] = {}
@@ -78,153 +72,6 @@ def parse_opening_hours(value: Any) -> dict[str, list[list[str]]] | None:
         if clean:
             result[day] = clean
     return result
-
-
-# Words of the opening-hours text, once lowercased and stripped of accents.
-_DAY_WORDS = {
-    "lundi": "mon", "lun": "mon", "mardi": "tue", "mar": "tue", "mercredi": "wed", "mer": "wed",
-    "jeudi": "thu", "jeu": "thu", "vendredi": "fri", "ven": "fri", "samedi": "sat", "sam": "sat",
-    "dimanche": "sun", "dim": "sun",
-} | {d: d for d in WEEKDAYS}
-_ALL_DAYS_WORDS = ("tous les jours", "toute la semaine", "7j/7", "7/7")
-# Words that join or surround the parts without meaning anything of their own.
-_FILLER = {"de", "du", "le", "les", "et", "puis", "ouvert", "ouverte"}
-_RANGE_WORDS = {"a", "au", "jusqu'a"}
-_CLOSED_WORDS = {"ferme", "fermee", "clos"}
-_TOKEN = re.compile(
-    r"(?P<time>\d{1,2}\s*h(?:\d{2})?|\d{1,2}:\d{2}|\d{1,2}(?![\d:]))"
-    r"|(?P<word>[a-z][a-z'.]*)"
-    r"|(?P<dash>-)"
-    r"|(?P<sep>[,/+&:.])"
-    r"|(?P<junk>\S+?(?=\s|$|-|,))"
-)
-
-
-def _fold(text: str) -> str:
-    """Lowercase, without accents, every kind of dash as "-", "midi" and "minuit" as hours."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub("[\u2010-\u2015\u2212]", "-", text)
-    return re.sub(r"\bmidi\b", "12h", re.sub(r"\bminuit\b", "24h", text))
-
-
-def _clock(token: str, source: str) -> str:
-    hours, _, minutes = re.sub(r"\s", "", token).replace("h", ":").partition(":")
-    h, m = int(hours), int(minutes or 0)
-    if h > 24 or m > 59 or (h == 24 and m):
-        raise ValueError(f"« {source} » : l'heure « {token.strip()} » n'existe pas.")
-    return f"{h:02d}:{m:02d}"
-
-
-def _parse_opening_text(text: str) -> dict[str, list[list[str]]]:
-    """Opening hours as people write them: "mardi 9h-12h", "lun-ven 9h-12h30, 14h-18h",
-    "du lundi au vendredi de 9h à 18h ; samedi 10h-13h", one or several per line.
-
-    A group is days then times; a day after times starts the next group. What is not
-    understood is named in the French error, with its line.
-    """
-    result: dict[str, list[list[str]]] = {}
-    for raw_line in re.split(r"[\n;]", text):
-        source = raw_line.strip()
-        line = _fold(source)
-        for words in _ALL_DAYS_WORDS:
-            line = line.replace(words, " lun-dim ")
-        if not line.strip():
-            continue
-        _parse_line(line, source, result)
-    return result
-
-
-def _parse_line(line: str, source: str, result: dict[str, list[list[str]]]) -> None:
-    days: list[str] = []
-    times: list[str] = []
-    closed = False
-    day_range = False  # the last day read opens a range ("lun-ven", "du lundi au vendredi")
-    open_time = False  # a time waits for its end ("9h-")
-
-    def start_first() -> ValueError:
-        return ValueError(f"« {source} » : commencez par un jour (lundi, mar, lun-ven…).")
-
-    def close_group() -> None:
-        nonlocal days, times, closed
-        if not times and not closed:
-            names = ", ".join(WEEKDAY_LABELS[d] for d in days)
-            raise ValueError(f"« {source} » : indiquez les horaires de {names}, par exemple 9h-18h.")
-        for day in days:
-            for a, b in zip(times[::2], times[1::2]):
-                result.setdefault(day, []).append([a, b])
-        days, times, closed = [], [], False
-
-    for match in _TOKEN.finditer(line):
-        kind, token = match.lastgroup, match.group().strip()
-        word = token.rstrip(".")
-        if kind == "time":
-            if not days:
-                raise start_first()
-            if len(times) % 2 and not open_time:
-                raise ValueError(f"« {source} » : séparez le début et la fin par un tiret, par exemple 9h-12h.")
-            times.append(_clock(token, source))
-            open_time = False
-        elif kind == "word" and word in _DAY_WORDS:
-            day = _DAY_WORDS[word]
-            if times or closed:
-                if len(times) % 2:
-                    raise ValueError(f"« {source} » : l'horaire « {times[-1]} » n'a pas de fin.")
-                close_group()
-            if day_range and days:
-                first, last = WEEKDAYS.index(days[-1]), WEEKDAYS.index(day)
-                span = [WEEKDAYS[(first + i) % 7] for i in range(1, (last - first) % 7 + 1)]
-                days.extend(d for d in span if d not in days)
-            elif day not in days:
-                days.append(day)
-            day_range = False
-        elif kind == "dash" or word in _RANGE_WORDS:
-            if len(times) % 2:
-                open_time = True
-            elif days and not times:
-                day_range = True
-            elif kind == "dash":
-                raise ValueError(f"« {source} » : je n'ai pas compris le tiret après « {times[-1] if times else ''} ».")
-        elif kind == "sep" or word in _FILLER:
-            continue
-        elif word in _CLOSED_WORDS:
-            if not days:
-                raise start_first()
-            closed = True
-        else:
-            raise ValueError(f"« {source} » : je n'ai pas compris « {token} ». "
-                             "Écrivez par exemple « lun-ven 9h-12h30, 14h-18h ».")
-    if len(times) % 2:
-        raise ValueError(f"« {source} » : l'horaire « {times[-1]} » n'a pas de fin.")
-    if not days:
-        raise start_first()
-    close_group()
-
-
-def format_opening_hours(hours: OpeningHours | None) -> str:
-    """The text-area form of opening hours, as `parse_opening_hours` reads it back:
-    consecutive days with the same hours on one line ("lun-ven 09:00-12:00, 14:00-18:00")."""
-    if not hours:
-        return ""
-    lines: list[str] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        if run:
-            names = WEEKDAY_LABELS[run[0]][:3] + (f"-{WEEKDAY_LABELS[run[-1]][:3]}" if len(run) > 1 else "")
-            lines.append(names + " " + ", ".join(f"{a}-{b}" for a, b in hours[run[0]]))
-            run.clear()
-
-    for day in WEEKDAYS:
-        if not hours.get(day):
-            flush()
-        elif run and hours[run[0]] == hours[day]:
-            run.append(day)
-        else:
-            flush()
-            run.append(day)
-    flush()
-    return "\n".join(lines)
 
 
 def _at(day: date, hhmm: str) -> datetime:

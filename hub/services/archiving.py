@@ -27,6 +27,19 @@ def future_live_bookings(resource: Resource) -> list[Booking]:
     )
 
 
+def future_live_counts(resources: list[Resource]) -> dict[int, int]:
+    """How many bookings archiving each resource would cancel, in one query (absent: none)."""
+    if not resources:
+        return {}
+    rows = db.session.execute(
+        sa.select(Booking.resource_id, sa.func.count())
+        .where(Booking.resource_id.in_([r.id for r in resources]), Booking.status.in_(LIVE_STATUSES),
+               Booking.end_at > utcnow(), Booking.attended.is_(None))
+        .group_by(Booking.resource_id)
+    )
+    return {resource_id: count for resource_id, count in rows}
+
+
 def archive_resource(resource: Resource, actor: User) -> int:
     """Archive `resource` and cancel its future live bookings: how many were cancelled."""
     resources_service.require_manager(actor, resource)

@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 
 from hub.errors import DomainError
 from hub.rules import permissions
-from hub.rules.calendar import format_opening_hours
 from hub.services import bookings as bookings_service
 from hub.services import catalogue as catalogue_service
 from hub.services import exports
@@ -87,10 +86,12 @@ def attendance(booking_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/lieux/<slug>")
 def place(slug: str):  # type: ignore[no-untyped-def]
     hub = _managed_place(slug)
+    resources = resources_service.resources_of_place(hub)
     return render_template(
         "manage/place.html",
         place=hub,
-        resources=resources_service.resources_of_place(hub),
+        resources=resources,
+        archive_counts=archiving.future_live_counts(resources),
         archived=[r for r in resources_service.resources_of_place(hub, include_archived=True)
                   if r.archived_at is not None],
         attendance_due=catalogue_service.attendance_due(hub),
@@ -397,27 +398,25 @@ def _unprefixed(form: Mapping[str, Any], prefix: str) -> dict[str, Any]:
 
 
 def _resource_values(res: Resource) -> dict[str, Any]:
-    values: dict[str, Any] = {name: getattr(res, name, None) for name in RULE_FIELDS}
-    values["kind"] = res.kind
-    values["requires_approval"] = "1" if res.requires_approval else ""
-    values["prerequisite"] = str(res.prerequisite_id) if res.prerequisite_id else ""
-    values["opening_hours"] = format_opening_hours(res.opening_hours)
-    if res.max_hours_per_week is not None:
-        values["max_hours_per_week"] = f"{res.max_hours_per_week:g}"
-    for name, service_name in resource_form.HOUR_FIELDS.items():
-        values[name] = resource_form.hours_text(getattr(res, service_name))
-    return values
+    return resource_form.form_values(res, RULE_FIELDS)
 
 
 def _resource_form(hub: Place, res: Resource | None, values: Mapping[str, Any],
                    errors: Mapping[str, str]) -> str:
     trainings = [t for t in resources_service.trainings() if res is None or t.id != res.id]
+    rows = (resource_form.rows_of_form(values) if resource_form.ROWS_MARKER in values
+            else resource_form.hour_rows(res.opening_hours if res else None))
+    rows = rows or resource_form.hour_rows(None)
     return render_template(
         "manage/resource_form.html",
         place=hub,
         resource=res,
         values=values,
         errors=errors,
+        error_labels=resource_form.LABELS | resource_form.row_labels(rows),
+        hour_rows=rows,
+        days=resource_form.DAY_OPTIONS,
+        units=resource_form.UNIT_OPTIONS,
         kinds=views.kind_options(),
         trainings=trainings,
     )
@@ -442,5 +441,6 @@ def _resource_page(res: Resource, **forms: Any) -> str:
         sessions=resources_service.upcoming_sessions(res) if res.kind == "training" else [],
         closures=resources_service.upcoming_closures(res),
         qualifications=resources_service.qualifications_of(res) if res.kind == "training" else [],
+        archive_count=archiving.future_live_counts([res]).get(res.id, 0),
         **context,
     )

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from hub.services import bookings as bookings_service
 from hub.services import loans, qualifications, series
-from hub.timeutil import PARIS
+from hub.timeutil import PARIS, local
 from hub.web.forms import committed
 from hub.web.redirects import next_or
 from models import Resource, utcnow
@@ -68,6 +68,11 @@ def _day(value: Any) -> date | None:
 
 def book_series(res: Resource, booker_id: int, data: Mapping[str, Any]) -> str:
     """"Répéter chaque semaine, N fois" of the booking form: N weekly bookings, all or
-    nothing. Returns the message to flash; a refusal raises, as for a single booking."""
+    nothing unless "Ignorer les créneaux déjà pris" (the API's skip_conflicts) is ticked.
+    Returns the message to flash; a refusal raises, as for a single booking."""
     made = series.create_series(res.id, booker_id, {**data, "every": "week", "count": data.get("repeat_weeks")})
-    return f"Série enregistrée : {len(made['bookings'])} réservations, une par semaine."
+    message = f"Série enregistrée : {len(made['bookings'])} réservations, une par semaine."
+    if made["skipped"]:
+        days = ", ".join(local(datetime.fromisoformat(s["start"])).strftime("%d/%m") for s in made["skipped"])
+        message += f" Créneaux déjà pris, ignorés : {days}."
+    return message
