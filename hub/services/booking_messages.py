@@ -123,12 +123,25 @@ def promoted(booking: Booking) -> None:
         _pending(booking)
 
 
+def moved(booking: Booking, previous_start: datetime, previous_end: datetime) -> None:
+    """A manager moved the training session of a live booking: its booker gets the new
+    times (and, when confirmed, the event again: same UID, newer DTSTAMP)."""
+    _notify(booking, "booking.moved", _booker(booking),
+            f"Session déplacée : {booking.resource.name}, {day_text(booking.start_at)}",
+            attachments=_ics(booking) if booking.status == "confirmed" else [],
+            previous_when=period_text(previous_start, previous_end))
+
+
 def _confirmed(booking: Booking) -> None:
-    public_url = current_app.config["PUBLIC_URL"]
-    ics = exports.booking_ics(booking, urlsplit(public_url).netloc, _links(booking)["resource_url"])
     _notify(booking, "booking.confirmed", _booker(booking),
             f"Réservation confirmée : {booking.resource.name}, {day_text(booking.start_at)}",
-            attachments=[Attachment(f"reservation-{booking.id}.ics", "text/calendar", ics.decode("utf-8"))])
+            attachments=_ics(booking))
+
+
+def _ics(booking: Booking) -> list[Attachment]:
+    public_url = current_app.config["PUBLIC_URL"]
+    ics = exports.booking_ics(booking, urlsplit(public_url).netloc, _links(booking)["resource_url"])
+    return [Attachment(f"reservation-{booking.id}.ics", "text/calendar", ics.decode("utf-8"))]
 
 
 def _pending(booking: Booking) -> None:

@@ -38,6 +38,7 @@ CATEGORY = {
     "booking.refused": "booking_updates",
     "booking.cancelled": "booking_updates",
     "booking.waitlisted": "booking_updates",
+    "booking.moved": "booking_updates",
     "booking.reminder": "reminders",
     "loan.due": "reminders",
     "loan.overdue": "booking_updates",

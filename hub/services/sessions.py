@@ -3,7 +3,8 @@ attendance. Every booking a change touches goes through hub.services.bookings, s
 audit line, its live event and its messages follow as for any other booking.
 
 Choices worth knowing:
-- moving a session moves its bookings with it (they carry the session's times);
+- moving a session moves its bookings with it (they carry the session's times), and each
+  live booking's booker is told (booking.moved); more seats alone tell nobody;
 - seats may not fall below the places already taken; more seats promote the waitlist;
 - cancelling a session cancels its waitlisted bookings first, then the others: freed
   seats must not promote a booking that is about to be cancelled anyway. The session
@@ -20,7 +21,7 @@ import sqlalchemy.orm as so
 from hub.errors import DomainError, Invalid, InvalidState, NotFound
 from hub.extensions import db
 from hub.rules.validation import Fields, id_or_404
-from hub.services import audit, realtime
+from hub.services import audit, booking_messages, realtime
 from hub.services import bookings as bookings_service
 from hub.services.resources import MAX_CAPACITY, is_closed, lock_resource, read_period, require_manager
 from hub.timeutil import to_iso
@@ -93,6 +94,7 @@ def update_session(session: TrainingSession, actor: User, data: Mapping[str, Any
             if booking.status in LIVE_STATUSES:
                 audit.record(actor, "booking.moved", booking, session=session.id, start=to_iso(start), end=to_iso(end))
                 realtime.booking_event(booking, "booking.updated", bookings_service.booking_dict(booking))
+                booking_messages.moved(booking, before[0], before[1])
     if more_seats:
         bookings_service.promote_waitlist(session, actor)
     if moved or seats != before[2]:

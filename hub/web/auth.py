@@ -19,18 +19,30 @@ def login():  # type: ignore[no-untyped-def]
     if request.method == "GET":
         if current_user.is_authenticated:
             return redirect(next_url or url_for("main.landing"))
-        return render_template("auth/login.html", values={}, next=next_url)
+        return render_template("auth/login.html", values={}, errors={}, next=next_url)
     values = {"email": request.form.get("email", "")}
     try:
         user = accounts.authenticate(request.form.get("email"), request.form.get("password"),
                                      request.remote_addr)
     except (Unauthenticated, TooManyRequests) as exc:
         db.session.rollback()
-        return render_template("auth/login.html", values=values, next=next_url,
-                               error=exc.message), exc.status, exc.headers
+        return render_template("auth/login.html", values=values, next=next_url, error=exc.message,
+                               errors=_login_fields(exc)), exc.status, exc.headers
     login_user(user)
     flash(f"Bienvenue, {user.name}.", "success")
     return redirect(next_url or url_for("main.landing"))
+
+
+def _login_fields(exc: Unauthenticated | TooManyRequests) -> dict[str, str]:
+    """The fields the error summary links to. One message for an unknown address and a
+    wrong password, so both are to check; an empty one is named. A throttled attempt
+    is nobody's typing: no field."""
+    if isinstance(exc, TooManyRequests):
+        return {}
+    return {name: missing if not (request.form.get(name) or "").strip() else check
+            for name, missing, check in (
+                ("email", "indiquez votre adresse électronique.", "vérifiez l'adresse."),
+                ("password", "indiquez votre mot de passe.", "vérifiez le mot de passe."))}
 
 
 @bp.route("/inscription", methods=["GET", "POST"])

@@ -1,4 +1,4 @@
-"""The pages every public service owes its users: accessibility, legal notice, personal data."""
+"""The pages every public service owes its users: accessibility, legal notice, personal data, help."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
@@ -24,3 +24,8 @@ def legal_notice():  # type: ignore[no-untyped-def]
 @bp.get("/donnees-personnelles")
 def personal_data():  # type: ignore[no-untyped-def]
     return _render("personal_data")
+
+
+@bp.get("/aide")
+def help_page():  # type: ignore[no-untyped-def]
+    return _render("aide")
