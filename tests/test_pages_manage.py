@@ -182,6 +182,8 @@ def test_bad_closure_keeps_values_and_shows_error(client, world, auth):  # type:
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="f-closure_end-error"' in page and 'value="Congés"' in page
+    # The summary takes the focus and links to the field; the title says it first.
+    assert "<title>Erreur : " in page and 'href="#f-closure_end"' in page and "autofocus" in page
     assert count(Closure) == 0
 
 
@@ -198,6 +200,7 @@ def test_manager_opens_a_session_and_grants_a_qualification(client, world, auth,
     assert count(Qualification) == 1
     unknown = client.post(f"/gestion/ressources/{training.id}/qualifications", data={"email": "x@nulle.part"})
     assert unknown.status_code == 422 and 'id="f-email-error"' in unknown.get_data(as_text=True)
+    assert 'href="#f-email"' in unknown.get_data(as_text=True)
 
 
 def test_week_calendar_shows_the_resource_bookings(client, world, auth, make):  # type: ignore[no-untyped-def]

@@ -117,7 +117,7 @@ def test_a_wrong_password_change_shows_the_error_beside_the_field_and_changes_no
     response = client.post("/compte/mot-de-passe", data=form)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert f'id="f-{field}-error"' in html and message.replace("'", "&#39;") in html
+    assert f'id="f-password-{field}-error"' in html and message.replace("'", "&#39;") in html
     assert logged_in(client) and logged_in(other)
     assert log_in(app.test_client()).status_code == 302
 
