@@ -142,12 +142,14 @@ def main() -> None:
     print(f"  load average before  {load_before}   after  {_load()}   ({os.cpu_count()} cores)")
     print(f"  {len(files)} PDF ({size / 1e6:.1f} MB, {size / max(len(files), 1) / 1e3:.0f} kB each)")
     print(f"  wall time    {wall:.1f} s   (target < 300 s for 360 fabriques and the network)")
-    timings = re.findall(r"^(\S[^\n]*?) : ([\d.]+) s$", stdout, flags=re.M)
-    for name, seconds in timings:
-        print(f"    {name:30s} {float(seconds):6.1f} s")
-    rendering = dict(timings).get("PDF")
+    # The command's own timings, "Lecture de l'année : 12,3 s".
+    timings = {name: float(seconds.replace(",", "."))
+               for name, seconds in re.findall(r"^(\S[^\n]*?) : ([\d,]+) s$", stdout, flags=re.M)}
+    for name, seconds in timings.items():
+        print(f"    {name:30s} {seconds:6.1f} s")
+    rendering = timings.get("PDF")
     if args.limit and rendering and len(files) > 1:
-        estimate = wall + float(rendering) * (361 / len(files) - 1)
+        estimate = wall + rendering * (361 / len(files) - 1)
         print(f"  estimate for 361 PDF at this pace: {estimate:.0f} s")
     print(f"  CPU time     {cpu:.1f} s (user + system, every process)")
     if peak:
