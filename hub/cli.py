@@ -300,16 +300,20 @@ def analytics_rebuild_command() -> None:
               type=click.Path(file_okay=False, path_type=Path), help="Dossier où écrire les PDF.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
               help="Processus qui composent les PDF (par défaut : un par cœur).")
+@click.option("--limit", type=click.IntRange(1), default=None,
+              help="Seulement les N premières fabriques (par nom), pour un essai.")
 @with_appcontext
-def reports_command(year: str, out_dir: Path, jobs: int | None) -> None:
+def reports_command(year: str, out_dir: Path, jobs: int | None, limit: int | None) -> None:
     """Write the yearly PDF report of every labelled fabrique, and the network's."""
     import multiprocessing
     import os
+    import time
     from concurrent.futures import ProcessPoolExecutor
 
     from flask import current_app
     from tqdm import tqdm
 
+    from hub.db import read_only
     from hub.services import pdf, reports
 
     try:
@@ -318,23 +322,38 @@ def reports_command(year: str, out_dir: Path, jobs: int | None) -> None:
         fail(exc)
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = jobs or os.cpu_count() or 1
+    started = time.perf_counter()
+    # WeasyPrint, the fonts and the stylesheet are loaded once, here, before the workers
+    # are forked (and before any connection is opened): each worker starts with them.
+    pdf.warm_up()
     pool = None
     if jobs > 1:
-        # Forked before the year is read (and before any connection is opened): the
-        # workers hold the templates and fonts only, not the network's figures.
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                    initializer=pdf.start_worker,
                                    initargs=(current_app._get_current_object(),))  # type: ignore[attr-defined]
+        # The first task forks every worker: now, while the parent holds no figures.
         pool.submit(pdf.warm_up).result()
-    # One read of the year for every report: its snapshot, flows and sessions.
-    data = reports.read_year(number)
-    fabriques = reports.report_fabriques()
-    network = reports.network_report(data)
-    tasks = [("network", network, reports.network_served_places(data), out_dir)]
-    tasks += [("place", reports.place_report(data, place), None, out_dir) for place in fabriques]
+    read_started = time.perf_counter()
+    # One read of the year for every report, in a read transaction (on SQLite, a write
+    # one would hold the database's lock, and every booking would wait, for the run).
+    with read_only():
+        data = reports.read_year(number)
+        fabriques = reports.report_fabriques()[:limit]
+        network = reports.network_report(data)
+        tasks = [("network", network, reports.network_served_places(data), out_dir)]
+        tasks += [("place", reports.place_report(data, place), None, out_dir) for place in fabriques]
+        db.session.rollback()
+    del data
+    rendering_started = time.perf_counter()
     written = pool.map(pdf.write_report, tasks, chunksize=4) if pool else map(pdf.write_report, tasks)
     for _ in tqdm(written, total=len(tasks), desc="Rapports", unit="PDF"):
         pass
     if pool is not None:
         pool.shutdown()
-    click.echo(f"{len(fabriques)} rapports de fabriques et celui du réseau écrits dans {out_dir}.")
+    finished = time.perf_counter()
+    plural = "s" if len(fabriques) > 1 else ""
+    click.echo(f"{len(fabriques)} rapport{plural} de fabrique{plural} et celui du réseau écrits dans {out_dir}.")
+    for name, seconds in (("Préparation", read_started - started),
+                          ("Lecture de l'année", rendering_started - read_started),
+                          ("PDF", finished - rendering_started)):
+        click.echo(f"{name} : {seconds:.1f} s".replace(".", ","))

@@ -205,3 +205,11 @@ def test_reports_command_writes_every_fabrique_and_the_network(runner, net, tmp_
     assert "Fabrique des Monts" in _pdf_text((tmp_path / f"rapport-monts-{Y}.pdf").read_bytes())
     bad = runner.invoke(args=["reports", "--year", "1990", "--out", str(tmp_path)])
     assert bad.exit_code == 1 and "année" in bad.output
+
+
+def test_reports_command_limit_writes_the_first_fabriques_by_name_and_the_network(runner, net, tmp_path):
+    result = runner.invoke(args=["reports", "--year", str(Y), "--out", str(tmp_path), "--jobs", "1",
+                                 "--limit", "1"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"rapport-monts-{Y}.pdf", f"rapport-reseau-{Y}.pdf"]
+    assert "1 rapport de fabrique et celui du réseau écrits" in result.output

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import current_app
 
-from hub.reference import REGIONS
+from hub.reference import REGIONS, departement
 from hub.rules import labels
 from hub.services import charts
 from hub.services.reports import report_filename
@@ -53,11 +53,16 @@ def _render(template: str, **context: Any) -> bytes:
 
     font_config, css = _stylesheet()
     html = current_app.jinja_env.get_template(template).render(
-        charts=charts, labels=labels, **context
+        charts=charts, labels=labels, departement_name=_departement_name, **context
     )
     return HTML(string=html, base_url=str(current_app.root_path)).write_pdf(
         stylesheets=[css], font_config=font_config
     )
+
+
+def _departement_name(code: str) -> str:
+    found = departement(code)
+    return found.name if found else code
 
 
 def _month_rows(monthly: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
