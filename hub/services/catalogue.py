@@ -46,6 +46,7 @@ from models import (
     User,
     utcnow,
 )
+from models.bookings import LONG_BOOKING_SQL
 
 logger = logging.getLogger(__name__)
 
@@ -293,7 +294,7 @@ def _ranked_ids(search: Search) -> list[tuple[int, float | None]]:
                 if search.within_km is None or distances[(r.lat, r.lon)] <= search.within_km]
     if free_period:
         assert search.free_from is not None and search.free_to is not None
-        free = _free_over(rows, search, search.free_from, search.free_to)
+        free = _free_over(rows, search.free_from, search.free_to)
         rows = [r for r in rows if r.id in free]
     if not origin:
         return [(r.id, None) for r in rows]
@@ -301,31 +302,29 @@ def _ranked_ids(search: Search) -> list[tuple[int, float | None]]:
     return sorted(((r.id, distances[(r.lat, r.lon)]) for r in rows), key=lambda item: item[1])
 
 
-def _free_over(rows: list[Any], search: Search, start: datetime, end: datetime) -> set[int]:
+def _free_over(rows: list[Any], start: datetime, end: datetime) -> set[int]:
     """The ids among `rows` with free capacity over [start, end): no closure meets it and a
-    unit stays free at every open instant; a training, a session inside it with a seat."""
-    ids = _filtered(sa.select(Resource.id), search).scalar_subquery()
+    unit stays free at every open instant; a training, a session inside it with a seat.
+
+    What meets the period is read for the whole network, by time (a period holds a few
+    thousand bookings at national scale), not resource by resource: a resource's index
+    seeks on its bookings still to come, and thousands of resources' futures are most of
+    the table's coming months."""
     closed = set(db.session.scalars(
-        sa.select(Closure.resource_id).where(
-            Closure.resource_id.in_(ids), Closure.start_at < end, Closure.end_at > start)
+        sa.select(Closure.resource_id).where(Closure.start_at < end, Closure.end_at > start)
     ))
     with_seat = set(db.session.scalars(
         sa.select(TrainingSession.resource_id).where(
-            TrainingSession.resource_id.in_(ids), TrainingSession.start_at >= start,
-            TrainingSession.end_at <= end, TrainingSession.seats_taken < TrainingSession.seats)
+            # start_at < end: implied by the two that follow, spelled out for the index.
+            TrainingSession.start_at >= start, TrainingSession.start_at < end,
+            TrainingSession.end_at <= end, TrainingSession.seats_taken < TrainingSession.seats,
+            TrainingSession.cancelled_at.is_(None))
     ))
     # What the active bookings of the period hold, summed: a resource whose sum stays under
     # its capacity is free throughout, a capacity-1 one with any is not (a booking lies in
     # opening hours); only larger capacities held in full need their bookings' times.
-    held = dict(db.session.execute(
-        sa.select(Booking.resource_id,
-                  sa.func.sum(sa.case((Booking.status.in_(ACTIVE_STATUSES), Booking.quantity), else_=0)))
-        .where(Booking.resource_id.in_(ids), Booking.start_at < end, Booking.end_at > start)
-        .group_by(Booking.resource_id)
-    ).all())
-    contested = [r.id for r in rows
-                 if r.kind != "training" and r.capacity > 1 and (held.get(r.id) or 0) >= r.capacity]
-    busy = _busy_by_resource(contested, start, end) if contested else {}
+    busy = _holders(start, end)
+    held = {rid: sum(q for _, _, q in periods) for rid, periods in busy.items()}
     # Most resources share one of a few opening-hour tables: their windows once each.
     windows: dict[tuple[bool, str | None], list[tuple[datetime, datetime]]] = {}
     free = set()
@@ -340,16 +339,37 @@ def _free_over(rows: list[Any], search: Search, start: datetime, end: datetime) 
         if key not in windows:
             hours = json.loads(row.hours) if row.hours else None
             windows[key] = bookable_windows(row.kind, hours, start, end)
-        if windows[key] and ((held.get(row.id) or 0) < row.capacity or (
-                row.capacity > 1 and free_throughout(row.capacity, windows[key], busy.get(row.id, [])))):
+        if windows[key] and (held.get(row.id, 0) < row.capacity or (
+                row.capacity > 1 and free_throughout(row.capacity, windows[key], busy[row.id]))):
             free.add(row.id)
     return free
 
 
+# A booking that meets a period but started over a day before it is a long one (longer
+# than half a day): found through the partial index ix_bookings_long_end.
+_SHORT_REACH = timedelta(days=1)
+
+
+def _holders(start: datetime, end: datetime) -> dict[int, list[Busy]]:
+    """The active bookings of every resource that meet [start, end), by resource (the
+    trainings' too: callers leave them out)."""
+    long_booking = sa.text(LONG_BOOKING_SQL[db.session.get_bind().dialect.name])
+    columns = (Booking.resource_id, Booking.start_at, Booking.end_at, Booking.quantity, Booking.status)
+    recent = sa.select(*columns).where(
+        Booking.start_at >= start - _SHORT_REACH, Booking.start_at < end, Booking.end_at > start)
+    older = sa.select(*columns).where(
+        long_booking, Booking.end_at > start, Booking.start_at < start - _SHORT_REACH)
+    busy: dict[int, list[Busy]] = defaultdict(list)
+    # The status is checked here: in SQL, SQLite (no statistics) would seek on it.
+    for rid, s, e, q, status in db.session.execute(sa.union_all(recent, older)):
+        if status in ACTIVE_STATUSES:
+            busy[rid].append((s, e, q))
+    return busy
+
+
 def _busy_by_resource(resource_ids: Any, start: datetime, end: datetime) -> dict[int, list[Busy]]:
-    """The active bookings of the resources `resource_ids` (a list or a subquery of ids)
-    that meet [start, end), by resource. Trainings' bookings hold seats, not time: callers
-    leave trainings out."""
+    """The active bookings of the resources `resource_ids` that meet [start, end), by
+    resource. Trainings' bookings hold seats, not time: callers leave trainings out."""
     busy: dict[int, list[Busy]] = defaultdict(list)
     # The status is checked here, not in SQL: beside `resource_id IN (...)` a condition on
     # it makes SQLite (which has no statistics) walk the status index, every confirmed
@@ -376,7 +396,8 @@ def next_free(resources: list[Resource], now: datetime) -> dict[int, datetime | 
         for rid, start in db.session.execute(
             sa.select(TrainingSession.resource_id, sa.func.min(TrainingSession.start_at))
             .where(TrainingSession.resource_id.in_(trainings), TrainingSession.start_at > now,
-                   TrainingSession.start_at < horizon, TrainingSession.seats_taken < TrainingSession.seats)
+                   TrainingSession.start_at < horizon, TrainingSession.seats_taken < TrainingSession.seats,
+                   TrainingSession.cancelled_at.is_(None))
             .group_by(TrainingSession.resource_id)
         ):
             result[rid] = start
