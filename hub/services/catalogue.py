@@ -284,27 +284,31 @@ def _ranked_ids(search: Search) -> list[tuple[int, float | None]]:
     columns = [Resource.id, Place.lat, Place.lon]
     if free_period:
         # The hours as their JSON text: a few distinct tables, decoded once each below.
-        columns += [Resource.kind, Resource.capacity, sa.cast(Resource.opening_hours, sa.Text).label("hours")]
-    rows = db.session.execute(_filtered(sa.select(*columns), search).order_by(Resource.name, Resource.id)).all()
+        columns += [Resource.kind, Resource.capacity, sa.cast(Resource.opening_hours, sa.Text)]
+    # Plain tuples: thousands of rows at national scale, each read several times below.
+    rows = [tuple(r) for r in db.session.execute(
+        _filtered(sa.select(*columns), search).order_by(Resource.name, Resource.id))]
     origin = (search.near.lat, search.near.lon) if search.near is not None else None
+    distances: dict[tuple[float, float], float] = {}
     if origin:
         # Resources share their host's position: one distance per place.
-        distances = {point: distance_km(origin, point) for point in {(r.lat, r.lon) for r in rows}}
-        rows = [r for r in rows
-                if search.within_km is None or distances[(r.lat, r.lon)] <= search.within_km]
+        distances = {point: distance_km(origin, point) for point in {(r[1], r[2]) for r in rows}}
+        if search.within_km is not None:
+            rows = [r for r in rows if distances[(r[1], r[2])] <= search.within_km]
     if free_period:
         assert search.free_from is not None and search.free_to is not None
         free = _free_over(rows, search.free_from, search.free_to)
-        rows = [r for r in rows if r.id in free]
+        rows = [r for r in rows if r[0] in free]
     if not origin:
-        return [(r.id, None) for r in rows]
+        return [(r[0], None) for r in rows]
     # Stable: name order among resources at the same distance.
-    return sorted(((r.id, distances[(r.lat, r.lon)]) for r in rows), key=lambda item: item[1])
+    return sorted(((r[0], distances[(r[1], r[2])]) for r in rows), key=lambda item: item[1])
 
 
-def _free_over(rows: list[Any], start: datetime, end: datetime) -> set[int]:
-    """The ids among `rows` with free capacity over [start, end): no closure meets it and a
-    unit stays free at every open instant; a training, a session inside it with a seat.
+def _free_over(rows: list[tuple[Any, ...]], start: datetime, end: datetime) -> set[int]:
+    """The ids among `rows` (id, lat, lon, kind, capacity, hours as JSON text) with free
+    capacity over [start, end): no closure meets it and a unit stays free at every open
+    instant; a training, a session inside it with a seat.
 
     What meets the period is read for the whole network, by time (a period holds a few
     thousand bookings at national scale), not resource by resource: a resource's index
@@ -328,20 +332,19 @@ def _free_over(rows: list[Any], start: datetime, end: datetime) -> set[int]:
     # Most resources share one of a few opening-hour tables: their windows once each.
     windows: dict[tuple[bool, str | None], list[tuple[datetime, datetime]]] = {}
     free = set()
-    for row in rows:
-        if row.kind == "training":
-            if row.id in with_seat:
-                free.add(row.id)
+    for rid, _, _, kind, capacity, hours in rows:
+        if kind == "training":
+            if rid in with_seat:
+                free.add(rid)
             continue
-        if row.id in closed:
+        if rid in closed:
             continue
-        key = (row.kind in HOURS_KINDS, row.hours)
+        key = (kind in HOURS_KINDS, hours)
         if key not in windows:
-            hours = json.loads(row.hours) if row.hours else None
-            windows[key] = bookable_windows(row.kind, hours, start, end)
-        if windows[key] and (held.get(row.id, 0) < row.capacity or (
-                row.capacity > 1 and free_throughout(row.capacity, windows[key], busy[row.id]))):
-            free.add(row.id)
+            windows[key] = bookable_windows(kind, json.loads(hours) if hours else None, start, end)
+        if windows[key] and (held.get(rid, 0) < capacity or (
+                capacity > 1 and free_throughout(capacity, windows[key], busy[rid]))):
+            free.add(rid)
     return free
 
 
@@ -410,13 +413,18 @@ def next_free(resources: list[Resource], now: datetime) -> dict[int, datetime | 
         .where(Closure.resource_id.in_(timed), Closure.start_at < horizon, Closure.end_at > now)
     ):
         closed[rid].append((s, e))
+    # A page's resources share a few opening-hour tables and notices: four weeks of
+    # windows once for each.
+    windows: dict[tuple[bool, str, datetime], list[tuple[datetime, datetime]]] = {}
     for r in resources:
         if r.kind == "training":
             continue
         earliest = ceil_to_step(now + timedelta(minutes=r.min_notice_minutes or 0))
+        key = (r.kind in HOURS_KINDS, json.dumps(r.opening_hours, sort_keys=True), earliest)
+        if key not in windows:
+            windows[key] = bookable_windows(r.kind, r.opening_hours, earliest, horizon)
         result[r.id] = next_free_start(
-            r.capacity, bookable_windows(r.kind, r.opening_hours, earliest, horizon),
-            busy.get(r.id, []), closed.get(r.id, []),
+            r.capacity, windows[key], busy.get(r.id, []), closed.get(r.id, []),
             max(NEXT_FREE_MINUTES, r.min_duration_minutes or 0))
     return result
 
