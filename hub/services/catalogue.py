@@ -157,11 +157,12 @@ def regenerate_calendar_token(user: User) -> str:
 # One search serves GET /resources and the catalogue page. Without `near` or a free period
 # it is one SQL page. With them, the filtered resources' ids and coordinates are read
 # (a few thousand rows at national scale), filtered and ordered here, and only the page's
-# resources are loaded. `next_free` is computed for the page's items alone, from one
+# resources are loaded. A free period's bookings are read once for the whole network, by
+# time (see `_free_over`). `next_free` is computed for the page's items alone, from one
 # occupancy query for the whole page.
 
-# The longest free period a search may ask about: its occupancy is read for every
-# resource that matches the other filters.
+# The longest free period a search may ask about: the network's bookings over it (and the
+# day before) are read.
 MAX_FREE_PERIOD = timedelta(days=31)
 
 
