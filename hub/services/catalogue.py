@@ -162,7 +162,7 @@ def regenerate_calendar_token(user: User) -> str:
 # occupancy query for the whole page.
 
 # The longest free period a search may ask about: the network's bookings over it (and the
-# day before) are read.
+# half day before) are read.
 MAX_FREE_PERIOD = timedelta(days=31)
 
 
@@ -349,9 +349,10 @@ def _free_over(rows: list[tuple[Any, ...]], start: datetime, end: datetime) -> s
     return free
 
 
-# A booking that meets a period but started over a day before it is a long one (longer
-# than half a day): found through the partial index ix_bookings_long_end.
-_SHORT_REACH = timedelta(days=1)
+# A booking that meets a period but started more than this before it is a long one (longer
+# than half a day: LONG_BOOKING_SQL), found through the partial index ix_bookings_long_end.
+# An hour past half a day: the SQLite predicate's float arithmetic cannot blur the line.
+_SHORT_REACH = timedelta(hours=13)
 
 
 def _holders(start: datetime, end: datetime) -> dict[int, list[Busy]]:
