@@ -372,7 +372,7 @@ def _holders(start: datetime, end: datetime) -> dict[int, list[Busy]]:
     return busy
 
 
-def _busy_by_resource(resource_ids: Any, start: datetime, end: datetime) -> dict[int, list[Busy]]:
+def _busy_by_resource(resource_ids: list[int], start: datetime, end: datetime) -> dict[int, list[Busy]]:
     """The active bookings of the resources `resource_ids` that meet [start, end), by
     resource. Trainings' bookings hold seats, not time: callers leave trainings out."""
     busy: dict[int, list[Busy]] = defaultdict(list)
