@@ -17,6 +17,13 @@ BOOKING_STATUSES = ("pending", "confirmed", "refused", "cancelled", "waitlisted"
 # it keeps holding its unit: see hub.services.bookings `_OVERDUE_HELD`).
 ACTIVE_STATUSES = ("pending", "confirmed", "out")
 QUALIFICATION_SOURCES = ("attendance", "manual")
+# Bookings longer than half a day (incubations, loans), by dialect: the predicate of their
+# partial index and of the queries that use it, in the same words (SQLite uses a partial
+# index only for a query that repeats its condition).
+LONG_BOOKING_SQL = {
+    "sqlite": "julianday(end_at) - julianday(start_at) > 0.5",
+    "postgresql": "end_at - start_at > interval '12 hours'",
+}
 
 
 class Booking(Base):
@@ -45,6 +52,11 @@ class Booking(Base):
                  postgresql_where=sa.text("status = 'confirmed' AND reminded_at IS NULL")),
         # The network reads the partial months at the edges of a period by start.
         sa.Index("ix_bookings_start_at", "start_at"),
+        # Who holds a period, across the network (the catalogue's free filter): bookings that
+        # start shortly before it by start, the few long ones by their end.
+        sa.Index("ix_bookings_long_end", "end_at",
+                 sqlite_where=sa.text(LONG_BOOKING_SQL["sqlite"]),
+                 postgresql_where=sa.text(LONG_BOOKING_SQL["postgresql"])),
         # Capacity-1 resources: two active bookings can never overlap, whatever the
         # application does. Larger capacities are guarded by the resource row lock.
         ExcludeConstraint(

@@ -105,6 +105,8 @@ class TrainingSession(Base):
         sa.CheckConstraint("seats >= 1", name="seats_positive"),
         # The seat counter (confirmed + pending quantities) can never pass the seats.
         sa.CheckConstraint("seats_taken >= 0 AND seats_taken <= seats", name="seats_not_oversold"),
+        # The sessions of a period, across the network (the catalogue's free filter).
+        sa.Index("ix_training_sessions_start_at", "start_at"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -159,6 +159,43 @@ def test_a_training_is_free_with_a_session_inside_the_period_that_has_a_seat(cli
     assert [n for n in free_names(client, net, start, end) if n.startswith("Formation")] == ["Formation laser"]
 
 
+@pytest.mark.parametrize("began_hours_before", [2, 12, 14, 25, 24 * 20])
+def test_a_long_booking_that_began_before_the_period_holds_it(client, net, make, period, began_hours_before):
+    # Bookings are read by when they start: one that began days before still counts.
+    start, end = period
+    make.booking(net["printer"], net["quimper"], start=start - timedelta(hours=began_hours_before),
+                 end_at=start + timedelta(minutes=15))
+    make.booking(net["room"], net["quimper"], start=start - timedelta(hours=began_hours_before),
+                 end_at=end + timedelta(days=2), quantity=2)
+    assert free_names(client, net, start, end) == ["Découpeuse laser"]
+
+
+def test_a_long_booking_that_ended_before_the_period_leaves_it_free(client, net, make, period):
+    start, end = period
+    make.booking(net["printer"], net["quimper"], start=start - timedelta(days=10), end_at=start)
+    assert "Imprimante 3D" in free_names(client, net, start, end)
+
+
+def test_a_cancelled_session_offers_no_seat(client, net, make, period):
+    start, end = period
+    training = make.resource(net["laser"].place, name="Formation laser", kind="training", capacity=4)
+    make.session(training, start_at=start, end_at=end, seats_taken=0, cancelled_at=datetime.now(timezone.utc))
+    assert "Formation laser" not in free_names(client, net, start, end)
+    assert item(client, net, training)["next_free"] is None
+
+
+def test_near_and_free_count_and_page_only_the_free_ones(client, net, make, period):
+    start, end = period
+    make.booking(net["laser"], net["quimper"], start=start, end_at=end)
+    args = {"near": "tl-quimper", "free_from": iso(start), "free_to": iso(end), "per_page": 1}
+    first = client.get(API, query_string={**args, "page": 1}, headers=net["headers"])
+    second = client.get(API, query_string={**args, "page": 2}, headers=net["headers"])
+    past = client.get(API, query_string={**args, "page": 3}, headers=net["headers"])
+    assert names(first) == ["Salle de réunion"] and names(second) == ["Imprimante 3D"] and names(past) == []
+    assert {r.get_json()["total"] for r in (first, second, past)} == {2}
+    assert second.get_json()["items"][0]["distance_km"] == pytest.approx(722.7, abs=0.11)
+
+
 # ---------------------------------------------------------------- next_free
 
 def item(client, net, resource) -> dict:  # type: ignore[no-untyped-def]

@@ -46,6 +46,7 @@ from models import (
     User,
     utcnow,
 )
+from models.bookings import LONG_BOOKING_SQL
 
 logger = logging.getLogger(__name__)
 
@@ -156,11 +157,12 @@ def regenerate_calendar_token(user: User) -> str:
 # One search serves GET /resources and the catalogue page. Without `near` or a free period
 # it is one SQL page. With them, the filtered resources' ids and coordinates are read
 # (a few thousand rows at national scale), filtered and ordered here, and only the page's
-# resources are loaded. `next_free` is computed for the page's items alone, from one
+# resources are loaded. A free period's bookings are read once for the whole network, by
+# time (see `_free_over`). `next_free` is computed for the page's items alone, from one
 # occupancy query for the whole page.
 
-# The longest free period a search may ask about: its occupancy is read for every
-# resource that matches the other filters.
+# The longest free period a search may ask about: the network's bookings over it (and the
+# half day before) are read.
 MAX_FREE_PERIOD = timedelta(days=31)
 
 
@@ -283,73 +285,96 @@ def _ranked_ids(search: Search) -> list[tuple[int, float | None]]:
     columns = [Resource.id, Place.lat, Place.lon]
     if free_period:
         # The hours as their JSON text: a few distinct tables, decoded once each below.
-        columns += [Resource.kind, Resource.capacity, sa.cast(Resource.opening_hours, sa.Text).label("hours")]
-    rows = db.session.execute(_filtered(sa.select(*columns), search).order_by(Resource.name, Resource.id)).all()
+        columns += [Resource.kind, Resource.capacity, sa.cast(Resource.opening_hours, sa.Text)]
+    # Plain tuples: thousands of rows at national scale, each read several times below.
+    rows = [tuple(r) for r in db.session.execute(
+        _filtered(sa.select(*columns), search).order_by(Resource.name, Resource.id))]
     origin = (search.near.lat, search.near.lon) if search.near is not None else None
+    distances: dict[tuple[float, float], float] = {}
     if origin:
         # Resources share their host's position: one distance per place.
-        distances = {point: distance_km(origin, point) for point in {(r.lat, r.lon) for r in rows}}
-        rows = [r for r in rows
-                if search.within_km is None or distances[(r.lat, r.lon)] <= search.within_km]
+        distances = {point: distance_km(origin, point) for point in {(r[1], r[2]) for r in rows}}
+        if search.within_km is not None:
+            rows = [r for r in rows if distances[(r[1], r[2])] <= search.within_km]
     if free_period:
         assert search.free_from is not None and search.free_to is not None
-        free = _free_over(rows, search, search.free_from, search.free_to)
-        rows = [r for r in rows if r.id in free]
+        free = _free_over(rows, search.free_from, search.free_to)
+        rows = [r for r in rows if r[0] in free]
     if not origin:
-        return [(r.id, None) for r in rows]
+        return [(r[0], None) for r in rows]
     # Stable: name order among resources at the same distance.
-    return sorted(((r.id, distances[(r.lat, r.lon)]) for r in rows), key=lambda item: item[1])
+    return sorted(((r[0], distances[(r[1], r[2])]) for r in rows), key=lambda item: item[1])
 
 
-def _free_over(rows: list[Any], search: Search, start: datetime, end: datetime) -> set[int]:
-    """The ids among `rows` with free capacity over [start, end): no closure meets it and a
-    unit stays free at every open instant; a training, a session inside it with a seat."""
-    ids = _filtered(sa.select(Resource.id), search).scalar_subquery()
+def _free_over(rows: list[tuple[Any, ...]], start: datetime, end: datetime) -> set[int]:
+    """The ids among `rows` (id, lat, lon, kind, capacity, hours as JSON text) with free
+    capacity over [start, end): no closure meets it and a unit stays free at every open
+    instant; a training, a session inside it with a seat.
+
+    What meets the period is read for the whole network, by time (a period holds a few
+    thousand bookings at national scale), not resource by resource: a resource's index
+    seeks on its bookings still to come, and thousands of resources' futures are most of
+    the table's coming months."""
     closed = set(db.session.scalars(
-        sa.select(Closure.resource_id).where(
-            Closure.resource_id.in_(ids), Closure.start_at < end, Closure.end_at > start)
+        sa.select(Closure.resource_id).where(Closure.start_at < end, Closure.end_at > start)
     ))
     with_seat = set(db.session.scalars(
         sa.select(TrainingSession.resource_id).where(
-            TrainingSession.resource_id.in_(ids), TrainingSession.start_at >= start,
-            TrainingSession.end_at <= end, TrainingSession.seats_taken < TrainingSession.seats)
+            # start_at < end: implied by the two that follow, spelled out for the index.
+            TrainingSession.start_at >= start, TrainingSession.start_at < end,
+            TrainingSession.end_at <= end, TrainingSession.seats_taken < TrainingSession.seats,
+            TrainingSession.cancelled_at.is_(None))
     ))
     # What the active bookings of the period hold, summed: a resource whose sum stays under
     # its capacity is free throughout, a capacity-1 one with any is not (a booking lies in
     # opening hours); only larger capacities held in full need their bookings' times.
-    held = dict(db.session.execute(
-        sa.select(Booking.resource_id,
-                  sa.func.sum(sa.case((Booking.status.in_(ACTIVE_STATUSES), Booking.quantity), else_=0)))
-        .where(Booking.resource_id.in_(ids), Booking.start_at < end, Booking.end_at > start)
-        .group_by(Booking.resource_id)
-    ).all())
-    contested = [r.id for r in rows
-                 if r.kind != "training" and r.capacity > 1 and (held.get(r.id) or 0) >= r.capacity]
-    busy = _busy_by_resource(contested, start, end) if contested else {}
+    busy = _holders(start, end)
+    held = {rid: sum(q for _, _, q in periods) for rid, periods in busy.items()}
     # Most resources share one of a few opening-hour tables: their windows once each.
     windows: dict[tuple[bool, str | None], list[tuple[datetime, datetime]]] = {}
     free = set()
-    for row in rows:
-        if row.kind == "training":
-            if row.id in with_seat:
-                free.add(row.id)
+    for rid, _, _, kind, capacity, hours in rows:
+        if kind == "training":
+            if rid in with_seat:
+                free.add(rid)
             continue
-        if row.id in closed:
+        if rid in closed:
             continue
-        key = (row.kind in HOURS_KINDS, row.hours)
+        key = (kind in HOURS_KINDS, hours)
         if key not in windows:
-            hours = json.loads(row.hours) if row.hours else None
-            windows[key] = bookable_windows(row.kind, hours, start, end)
-        if windows[key] and ((held.get(row.id) or 0) < row.capacity or (
-                row.capacity > 1 and free_throughout(row.capacity, windows[key], busy.get(row.id, [])))):
-            free.add(row.id)
+            windows[key] = bookable_windows(kind, json.loads(hours) if hours else None, start, end)
+        if windows[key] and (held.get(rid, 0) < capacity or (
+                capacity > 1 and free_throughout(capacity, windows[key], busy[rid]))):
+            free.add(rid)
     return free
 
 
-def _busy_by_resource(resource_ids: Any, start: datetime, end: datetime) -> dict[int, list[Busy]]:
-    """The active bookings of the resources `resource_ids` (a list or a subquery of ids)
-    that meet [start, end), by resource. Trainings' bookings hold seats, not time: callers
-    leave trainings out."""
+# A booking that meets a period but started more than this before it is a long one (longer
+# than half a day: LONG_BOOKING_SQL), found through the partial index ix_bookings_long_end.
+# An hour past half a day: the SQLite predicate's float arithmetic cannot blur the line.
+_SHORT_REACH = timedelta(hours=13)
+
+
+def _holders(start: datetime, end: datetime) -> dict[int, list[Busy]]:
+    """The active bookings of every resource that meet [start, end), by resource (the
+    trainings' too: callers leave them out)."""
+    long_booking = sa.text(LONG_BOOKING_SQL[db.session.get_bind().dialect.name])
+    columns = (Booking.resource_id, Booking.start_at, Booking.end_at, Booking.quantity, Booking.status)
+    recent = sa.select(*columns).where(
+        Booking.start_at >= start - _SHORT_REACH, Booking.start_at < end, Booking.end_at > start)
+    older = sa.select(*columns).where(
+        long_booking, Booking.end_at > start, Booking.start_at < start - _SHORT_REACH)
+    busy: dict[int, list[Busy]] = defaultdict(list)
+    # The status is checked here: in SQL, SQLite (no statistics) would seek on it.
+    for rid, s, e, q, status in db.session.execute(sa.union_all(recent, older)):
+        if status in ACTIVE_STATUSES:
+            busy[rid].append((s, e, q))
+    return busy
+
+
+def _busy_by_resource(resource_ids: list[int], start: datetime, end: datetime) -> dict[int, list[Busy]]:
+    """The active bookings of the resources `resource_ids` that meet [start, end), by
+    resource. Trainings' bookings hold seats, not time: callers leave trainings out."""
     busy: dict[int, list[Busy]] = defaultdict(list)
     # The status is checked here, not in SQL: beside `resource_id IN (...)` a condition on
     # it makes SQLite (which has no statistics) walk the status index, every confirmed
@@ -376,7 +401,8 @@ def next_free(resources: list[Resource], now: datetime) -> dict[int, datetime | 
         for rid, start in db.session.execute(
             sa.select(TrainingSession.resource_id, sa.func.min(TrainingSession.start_at))
             .where(TrainingSession.resource_id.in_(trainings), TrainingSession.start_at > now,
-                   TrainingSession.start_at < horizon, TrainingSession.seats_taken < TrainingSession.seats)
+                   TrainingSession.start_at < horizon, TrainingSession.seats_taken < TrainingSession.seats,
+                   TrainingSession.cancelled_at.is_(None))
             .group_by(TrainingSession.resource_id)
         ):
             result[rid] = start
@@ -389,13 +415,18 @@ def next_free(resources: list[Resource], now: datetime) -> dict[int, datetime | 
         .where(Closure.resource_id.in_(timed), Closure.start_at < horizon, Closure.end_at > now)
     ):
         closed[rid].append((s, e))
+    # A page's resources share a few opening-hour tables and notices: four weeks of
+    # windows once for each.
+    windows: dict[tuple[bool, str, datetime], list[tuple[datetime, datetime]]] = {}
     for r in resources:
         if r.kind == "training":
             continue
         earliest = ceil_to_step(now + timedelta(minutes=r.min_notice_minutes or 0))
+        key = (r.kind in HOURS_KINDS, json.dumps(r.opening_hours, sort_keys=True), earliest)
+        if key not in windows:
+            windows[key] = bookable_windows(r.kind, r.opening_hours, earliest, horizon)
         result[r.id] = next_free_start(
-            r.capacity, bookable_windows(r.kind, r.opening_hours, earliest, horizon),
-            busy.get(r.id, []), closed.get(r.id, []),
+            r.capacity, windows[key], busy.get(r.id, []), closed.get(r.id, []),
             max(NEXT_FREE_MINUTES, r.min_duration_minutes or 0))
     return result
 
