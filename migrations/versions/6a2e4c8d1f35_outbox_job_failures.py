@@ -1,7 +1,7 @@
 """outbox job failures: a job that keeps failing is set aside after a few attempts
 
 Revision ID: 6a2e4c8d1f35
-Revises: 3c41e0d7a9b2
+Revises: 4a8e2f6c1d30
 Create Date: 2026-12-01 14:50:00
 
 """
@@ -12,7 +12,7 @@ import models.base
 
 # revision identifiers, used by Alembic.
 revision = '6a2e4c8d1f35'
-down_revision = '3c41e0d7a9b2'
+down_revision = '4a8e2f6c1d30'
 branch_labels = None
 depends_on = None
 
