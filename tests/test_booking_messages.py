@@ -368,7 +368,9 @@ def test_a_job_that_fails_is_kept_logged_and_built_after_its_lease(app, client, 
     now = utcnow()
     with caplog.at_level(logging.ERROR, logger="hub.worker"):
         assert build_jobs() == 1
-    [record] = [r for r in caplog.records if r.name == "hub.worker"]
+    found = [r for r in caplog.records if r.name == "hub.worker"]
+    assert len(found) == 1, [(r.getMessage(), r.exc_info) for r in found]
+    [record] = found
     assert "failed" in record.getMessage() and record.exc_info is not None
     assert jobs() == 1
     assert told() == []
