@@ -224,8 +224,10 @@ def test_unserved_tiers_lieux_are_far_from_every_fabrique_and_served_by_none():
 
 
 def test_communities_are_deterministic_and_bridging_hubs_found():
-    # Two dense groups {h1, a, b} and {h2, c, d}; h3 serves one place in each.
-    places = {i: place(i, s, kind="fabrique" if s.startswith("h") else "tiers_lieu")
+    # Two dense groups {h1, a, b} (in 29) and {h2, c, d} (in 56); h3 (in 22) serves one
+    # place in each.
+    deps = {"h1": "29", "a": "29", "b": "29", "h2": "56", "c": "56", "d": "56", "h3": "22"}
+    places = {i: place(i, s, kind="fabrique" if s.startswith("h") else "tiers_lieu", dep=deps[s])
               for i, s in enumerate(["h1", "a", "b", "h2", "c", "d", "h3"], start=1)}
     flows = [Flow(1, 2, 1, 50, 1.0), Flow(1, 3, 1, 50, 1.0), Flow(2, 3, 1, 50, 1.0),
              Flow(4, 5, 1, 50, 1.0), Flow(4, 6, 1, 50, 1.0), Flow(5, 6, 1, 50, 1.0),
@@ -238,6 +240,19 @@ def test_communities_are_deterministic_and_bridging_hubs_found():
     assert not any({"a", "c"} <= g for g in groups)
     assert [h["slug"] for h in first["bridging_hubs"]] == ["h3"]
     assert first["bridging_hubs"][0]["communities"] == 2
+
+
+def test_a_community_holds_whole_departements():
+    # a (29) and c (56) are served by the same hub, but their départements exchange
+    # mostly within themselves: each place sits in its département's community.
+    places = {i: place(i, s, kind="fabrique" if s.startswith("h") else "tiers_lieu", dep=dep)
+              for i, (s, dep) in enumerate([("h1", "29"), ("a", "29"), ("b", "29"),
+                                            ("h2", "56"), ("c", "56"), ("d", "56")], start=1)}
+    flows = [Flow(1, 2, 1, 50, 1.0), Flow(1, 3, 1, 50, 1.0), Flow(4, 5, 1, 50, 1.0),
+             Flow(4, 6, 1, 50, 1.0), Flow(1, 5, 1, 1, 1.0)]
+    found = communities(places, flows)["communities"]
+    assert sorted(sorted(c["places"]) for c in found) == [["a", "b", "h1"], ["c", "d", "h2"]]
+    assert all(len(c["departements"]) == 1 for c in found)
 
 
 def test_shared_clientele_counts_places_both_hubs_serve():
