@@ -142,6 +142,26 @@ def test_graph_is_networkx_node_link_json(client, auth, net):
     assert graph.nodes["a"]["territory"] == "qpv"
 
 
+def test_graph_text_is_what_jsonify_writes_of_the_node_link_data_after_a_booking(app, client, auth, make, net):
+    from flask import json
+
+    from hub.services import network
+
+    headers = auth.headers("anct@example.org")
+    client.get("/api/v1/network/graph", headers=headers)
+    # A new booking after a first read: the next text reuses the carried links and
+    # still has to show the new one.
+    make.booking(net["machine"], net["b"], start=T0 + timedelta(days=2), beneficiaries=3)
+    db.session.commit()
+    text = client.get("/api/v1/network/graph", headers=headers).get_data(as_text=True)
+    with app.test_request_context():
+        snap = network.snapshot()
+        data = nx.node_link_data(snap.graph, edges="links")
+        data["graph"] = {"period": snap.period.as_dict(), "region": None}
+        assert text == json.dumps(data, separators=(",", ":")) + "\n"
+    assert nx.node_link_graph(json.loads(text), edges="links").edges["h", "b"]["bookings"] == 2
+
+
 def test_graph_of_unknown_region_is_422(client, auth, net):
     response = client.get("/api/v1/network/graph?region=99", headers=auth.headers("anct@example.org"))
     assert response.status_code == 422

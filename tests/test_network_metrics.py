@@ -316,3 +316,14 @@ def test_region_subgraph_keeps_flows_touching_the_region(even):
     assert set(sub.nodes) == {"h", "a", "b", "paris"}
     assert list(sub.edges) == [("h", "paris")]
     assert sub.nodes["paris"]["outside"] and not sub.nodes["h"]["outside"]
+
+
+def test_hub_figures_carried_over_equal_figures_computed_afresh(even):
+    memo: dict = {}
+    flows = [Flow(1, 2, 2, 10, 4.0), Flow(1, 3, 3, 10, 6.0)]
+    first = hub_metrics(even, flows, memo=memo)
+    assert first == hub_metrics(even, flows)
+    # One more booking for B: the carried figures must not be served stale.
+    changed = [Flow(1, 2, 2, 10, 4.0), Flow(1, 3, 4, 30, 7.0)]
+    assert hub_metrics(even, changed, memo=memo) == hub_metrics(even, changed)
+    assert hub_metrics(even, changed, memo=memo)[0]["beneficiaries"] == 40

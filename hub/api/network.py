@@ -72,6 +72,8 @@ def network_summary():  # type: ignore[no-untyped-def]
 def network_graph():  # type: ignore[no-untyped-def]
     snap = _snapshot()
     region = request.args.get("region") or None
+    if region is None:
+        return Response(snap.graph_json(), mimetype="application/json")
 
     def build() -> dict[str, Any]:
         graph = network_service.region_graph(snap, region)

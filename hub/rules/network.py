@@ -160,12 +160,17 @@ def hub_metrics(
     places: Mapping[int, PlaceInfo],
     flows: Iterable[Flow],
     previous_flows: Iterable[Flow] | None = None,
+    memo: dict[int, tuple[Any, dict[str, Any]]] | None = None,
 ) -> list[dict[str, Any]]:
     """Every hub's figures, sorted by multiplier (desc), then beneficiaries, then slug.
 
     Hubs: every place that served another, and every labelled fabrique.
     `previous_flows`: the flows of the previous period of the same length, for
     `activation`; None when the period is not bounded (activation is then None).
+    `memo`: kept by the caller between calls on the same `places`: a hub whose inputs
+    (its flows, which of its places it alone serves, what it served before) did not
+    change gets its figures back from there instead of computing them again, which is
+    what a booking leaves true of all hubs but one.
     """
     flows = list(flows)
     by_host = _group_by_host(flows)
@@ -182,6 +187,16 @@ def hub_metrics(
     for hub_id in hub_ids:
         host = places[hub_id]
         out = [f for f in by_host.get(hub_id, []) if f.place in places]
+        if memo is not None:
+            key = (
+                tuple(out),
+                tuple(sorted(s for s in served.get(hub_id, ()) if providers[s] == 1)),
+                None if previously_served is None else frozenset(previously_served.get(hub_id, ())),
+            )
+            found = memo.get(hub_id)
+            if found is not None and found[0] == key:
+                items.append(dict(found[1]))
+                continue
         weights = [(places[f.place], float(f.beneficiaries)) for f in out]
         figures = multiplier_components(host, weights)
         targets = served.get(hub_id, set())
@@ -227,6 +242,11 @@ def hub_metrics(
                 ),
             }
         )
+        if memo is not None:
+            memo[hub_id] = (key, dict(items[-1]))
+    if memo is not None:
+        for gone in set(memo) - hub_ids:
+            memo.pop(gone, None)
     items.sort(key=lambda h: (-h["multiplier"], -h["beneficiaries"], h["slug"]))
     for rank, item in enumerate(items, start=1):
         item["rank"] = rank

@@ -11,6 +11,7 @@ any new or removed resource, and any edit of a place start a fresh computation.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 from collections import OrderedDict
@@ -214,6 +215,8 @@ class Snapshot:
     places: dict[int, PlaceInfo]
     _lazy: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # Shared by the snapshots of one period over the same places (see `_Carry`).
+    carry: _Carry | None = None
 
     def memo(self, name: str, compute: Callable[[], Any]) -> Any:
         if name not in self._lazy:
@@ -233,9 +236,45 @@ class Snapshot:
 
     @property
     def hubs(self) -> list[dict[str, Any]]:
+        memo = self.carry.hubs if self.carry is not None else None
         return self.memo(
-            "hubs", lambda: metrics.hub_metrics(self.places, self.flows, self.previous_flows)
+            "hubs",
+            lambda: metrics.hub_metrics(self.places, self.flows, self.previous_flows, memo),
         )
+
+    def graph_json(self) -> str:
+        """The whole served graph as networkx node-link JSON (`edges="links"`), the text
+        Flask's `jsonify` would write for it: serialized link by link, each link's text
+        kept in `carry` while its flow does not change, so a booking costs one link."""
+        return self.memo("graph-json-text", self._graph_json)
+
+    def _graph_json(self) -> str:
+        carry = self.carry if self.carry is not None else _Carry()
+        if carry.nodes is None:
+            carry.nodes = ",".join(
+                _dumps({"id": p.slug, "name": p.name, "kind": p.kind, "departement": p.departement,
+                        "region": p.region, "territory": p.territory, "lat": p.lat, "lon": p.lon})
+                for _, p in sorted(self.places.items())
+            )
+        links = carry.links
+        if len(links) > 4 * len(self.flows) + 1_000:
+            links.clear()
+        texts = []
+        places = self.places
+        for flow in sorted(self.flows, key=lambda f: (f.host, f.place)):
+            if flow.host == flow.place or flow.host not in places or flow.place not in places:
+                continue
+            text = links.get(flow)
+            if text is None:
+                text = links[flow] = _dumps({
+                    "source": places[flow.host].slug, "target": places[flow.place].slug,
+                    "bookings": flow.bookings, "beneficiaries": flow.beneficiaries,
+                    "hours": flow.hours,
+                })
+            texts.append(text)
+        graph = _dumps({"period": self.period.as_dict(), "region": None})
+        return (f'{{"directed":true,"graph":{graph},"links":[{",".join(texts)}],'
+                f'"multigraph":false,"nodes":[{carry.nodes}]}}\n')
 
     def hub(self, slug: str) -> dict[str, Any]:
         for item in self.hubs:
@@ -330,6 +369,23 @@ class Snapshot:
         }
 
 
+@dataclass
+class _Carry:
+    """What a snapshot leaves to the next one of the same period over the same places:
+    under a stream of bookings each snapshot lives for one booking, and most of what it
+    computes (hub figures, serialized links) is the same as the last one's."""
+
+    places: dict[int, PlaceInfo]
+    hubs: dict[int, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
+    links: dict[Flow, str] = field(default_factory=dict)
+    nodes: str | None = None
+
+
+def _dumps(value: Any) -> str:
+    # As Flask's JSON provider writes a response (sorted keys, compact, ASCII).
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
 def _read_monthly(period: Period) -> dict[str, Any]:
     hour_rows, month_rows = analytics.read_monthly(period.start, period.end)
     return metrics.monthly_by_territory(hour_rows, month_rows)
@@ -350,12 +406,28 @@ def snapshot(period: Period | None = None) -> Snapshot:
         if found is not None:
             cache.move_to_end(key)
             return found
-    places = {row[0]: PlaceInfo(*row) for row in _read_places()}
-    result = Snapshot(period=period, places=places)
+    carries = current_app.extensions.setdefault("network_carry", OrderedDict())
+    places_digest = key[1][-1]
+    with _cache_lock:
+        carry = carries.get((period, places_digest))
+        if carry is None:
+            # Same places as another period's carry: the rows need not be read again.
+            carry = next((c for (_, d), c in carries.items() if d == places_digest), None)
+            places = carry.places if carry is not None else None
+            carry = None
+    if carry is None:
+        if places is None:
+            places = {row[0]: PlaceInfo(*row) for row in _read_places()}
+        carry = _Carry(places)
+    result = Snapshot(period=period, places=carry.places, carry=carry)
     with _cache_lock:
         cache[key] = result
         while len(cache) > CACHE_SIZE:
             cache.popitem(last=False)
+        carries[(period, places_digest)] = carry
+        carries.move_to_end((period, places_digest))
+        while len(carries) > CACHE_SIZE:
+            carries.popitem(last=False)
     return result
 
 
