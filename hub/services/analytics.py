@@ -27,6 +27,7 @@ and reads the partial months at its edges from those days' bookings only.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -37,7 +38,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from hub.extensions import db
 from hub.rules.network import PARIS, Flow
-from models import Booking, FlowMonth, FlowTotal, MonthPlace, Place, Resource
+from models import AnalyticsClock, Booking, FlowMonth, FlowTotal, MonthPlace, Place, Resource
 
 logger = logging.getLogger(__name__)
 
@@ -92,16 +93,16 @@ class _Aggregate:
     """One aggregate table: its key columns, taken from the finest key
     (host, place, month, kind), and the statements that move its counters."""
 
-    def __init__(self, table: sa.Table, key: tuple[str, ...]) -> None:
-        self.table, self.key = table, key
+    def __init__(self, table: sa.Table, key: tuple[str, ...], sequenced: bool = False) -> None:
+        self.table, self.key, self.sequenced = table, key, sequenced
         self._positions = [_KEY.index(name) for name in key]
         self.upserts = {}
         for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert)):
             stmt = insert(table)
-            self.upserts[dialect] = stmt.on_conflict_do_update(
-                index_elements=list(key),
-                set_={name: table.c[name] + stmt.excluded[name] for name in _COUNTERS},
-            )
+            moved = {name: table.c[name] + stmt.excluded[name] for name in _COUNTERS}
+            if sequenced:
+                moved["seq"] = stmt.excluded.seq
+            self.upserts[dialect] = stmt.on_conflict_do_update(index_elements=list(key), set_=moved)
         # A decrement is an UPDATE, never an upsert: the row it moves holds the
         # contribution being taken back, and an INSERT's candidate row with negative
         # counters would fail the CHECKs (both databases check them before resolving the
@@ -111,6 +112,8 @@ class _Aggregate:
             .where(*(table.c[name] == sa.bindparam(f"k_{name}") for name in key))
             .values({name: table.c[name] + sa.bindparam(f"d_{name}") for name in _COUNTERS})
         )
+        if sequenced:
+            self.decrement = self.decrement.values(seq=sa.bindparam("k_seq"))
 
     def project(self, rows: Mapping[Key, Sequence[int]]) -> dict[tuple, list[int]]:
         summed: dict[tuple, list[int]] = {}
@@ -120,16 +123,20 @@ class _Aggregate:
                 cell[i] += value
         return summed
 
-    def apply(self, conn: sa.Connection, rows: Mapping[Key, Sequence[int]]) -> None:
+    def apply(self, conn: sa.Connection, rows: Mapping[Key, Sequence[int]], seq: int) -> None:
         increments, decrements = [], []
         for key, counters in sorted(self.project(rows).items()):
             if not any(counters):
                 continue
             if all(c >= 0 for c in counters):
                 increments.append({**dict(zip(self.key, key)), **dict(zip(_COUNTERS, counters))})
+                if self.sequenced:
+                    increments[-1]["seq"] = seq
             else:
                 decrements.append({**{f"k_{n}": v for n, v in zip(self.key, key)},
                                    **{f"d_{n}": v for n, v in zip(_COUNTERS, counters)}})
+                if self.sequenced:
+                    decrements[-1]["k_seq"] = seq
         if increments:
             conn.execute(self.upserts[conn.dialect.name], increments)
         for params in decrements:
@@ -147,16 +154,31 @@ class _Aggregate:
 
 AGGREGATES = (
     _Aggregate(_FLOWS, _KEY),
-    _Aggregate(FlowTotal.__table__, ("host_id", "place_id", "kind")),  # type: ignore[arg-type]
+    _Aggregate(FlowTotal.__table__, ("host_id", "place_id", "kind"), sequenced=True),  # type: ignore[arg-type]
     _Aggregate(MonthPlace.__table__, ("month", "place_id")),  # type: ignore[arg-type]
 )
+_CLOCK = AnalyticsClock.__table__
+
+
+def _tick(conn: sa.Connection, epoch: int = 0) -> int:
+    """The next change number, the clock's row locked until the commit (before any
+    aggregate row: every transaction takes the locks in the same order)."""
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(_CLOCK).values(id=1, n=1, epoch=0)
+    moved: dict[str, Any] = {"n": _CLOCK.c.n + 1}
+    if epoch:
+        moved["epoch"] = _CLOCK.c.epoch + epoch
+    return int(conn.execute(
+        stmt.on_conflict_do_update(index_elements=["id"], set_=moved).returning(_CLOCK.c.n)
+    ).scalar_one())
 
 
 def _apply(conn: sa.Connection, deltas: _Deltas) -> None:
     rows = {key: row for key, row in deltas.rows.items() if any(row)}
     if rows:
+        seq = _tick(conn)
         for aggregate in AGGREGATES:
-            aggregate.apply(conn, rows)
+            aggregate.apply(conn, rows, seq)
 
 
 def booking_created(conn: sa.Connection, booking: Any, host_id: int, kind: str) -> None:
@@ -293,11 +315,14 @@ def rebuild(progress: Any = None) -> int:
     number of rows written. `progress(n)` is called as bookings are read."""
     flows = _computed_flows(progress)
     conn = db.session.connection()
+    # A new epoch: readers holding rows that may now be gone start again from nothing.
+    seq = _tick(conn, epoch=1)
     written = 0
     for aggregate in AGGREGATES:
         conn.execute(sa.delete(aggregate.table))
+        extra = {"seq": seq} if aggregate.sequenced else {}
         rows = [
-            {**dict(zip(aggregate.key, key)), **dict(zip(_COUNTERS, counters))}
+            {**dict(zip(aggregate.key, key)), **dict(zip(_COUNTERS, counters)), **extra}
             for key, counters in sorted(aggregate.project(flows).items()) if any(counters)
         ]
         for start in range(0, len(rows), 5_000):
@@ -411,8 +436,91 @@ def bookings_flows_query(start: datetime | None, end: datetime | None, dialect: 
     )
 
 
-def read_flows(start: datetime | None, end: datetime | None) -> list[Flow]:
-    """The flows of the bookings starting in [start, end) (None: unbounded)."""
+class TotalsMirror:
+    """The all-time totals as one process last read them, brought up to date by reading
+    only the rows whose change number (`seq`) is above the highest it holds: exact
+    across processes because transactions commit in the order of their numbers
+    (`_tick`). Flows are rebuilt only for the (host, place) pairs whose rows moved, and
+    the unchanged `Flow` objects stay the same objects from one read to the next (the
+    figures computed from them compare them cheaply)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._clear(None)
+
+    def _clear(self, places_key: str | None) -> None:
+        self.places_key = places_key
+        self.epoch: int | None = -1
+        self.seq = -1
+        self.rows: dict[tuple[int, int, str], tuple[int, int, int, int]] = {}
+        self.kinds: dict[tuple[int, int], set[str]] = defaultdict(set)
+        self.pairs: dict[tuple[int, int], Flow] = {}
+        self.flows: list[Flow] = []
+
+    def _epoch(self) -> int | None:
+        return db.session.scalar(sa.select(_CLOCK.c.epoch).where(_CLOCK.c.id == 1))
+
+    def _changes(self) -> list[sa.Row[Any]]:
+        t = _TOTALS
+        return db.session.execute(
+            sa.select(t.c.host_id, t.c.place_id, t.c.kind, t.c.bookings, t.c.beneficiaries,
+                      t.c.verified, t.c.seconds, t.c.seq)
+            .where(t.c.seq > self.seq)
+        ).all()
+
+    def read(self, places_key: str) -> list[Flow]:
+        with self._lock:
+            if places_key != self.places_key:
+                # Places gone take their rows with them (cascade), unseen by the numbers.
+                self._clear(places_key)
+            while True:
+                epoch = self._epoch()
+                if epoch != self.epoch:
+                    # A rebuild rewrote every row: start again from nothing.
+                    self._clear(places_key)
+                changes = self._changes()
+                # A rebuild committed while the rows were read: read them again.
+                if self._epoch() == epoch:
+                    break
+            self.epoch = epoch
+            if changes:
+                self._merge(changes)
+            return self.flows
+
+    def _merge(self, changes: list[sa.Row[Any]]) -> None:
+        moved = set()
+        for host, place, kind, n, ben, verified, seconds, seq in changes:
+            self.rows[(host, place, kind)] = (n, ben, verified, seconds)
+            self.kinds[(host, place)].add(kind)
+            moved.add((host, place))
+            if seq > self.seq:
+                self.seq = seq
+        for pair in moved:
+            n = ben = verified = seconds = incubation = 0
+            for kind in self.kinds[pair]:
+                k_n, k_ben, k_verified, k_seconds = self.rows[(pair[0], pair[1], kind)]
+                n += k_n
+                ben += k_ben
+                verified += k_verified
+                if kind == INCUBATION:
+                    incubation += k_seconds
+                else:
+                    seconds += k_seconds
+            if n > 0:
+                self.pairs[pair] = Flow(pair[0], pair[1], n, ben, seconds / 3600.0, verified,
+                                        incubation / 3600.0)
+            else:
+                self.pairs.pop(pair, None)
+        pairs = self.pairs
+        self.flows = [pairs[key] for key in sorted(pairs)]
+
+
+def read_flows(start: datetime | None, end: datetime | None, mirror: TotalsMirror | None = None,
+               places_key: str = "") -> list[Flow]:
+    """The flows of the bookings starting in [start, end) (None: unbounded); all time
+    through `mirror` when one is given (see `TotalsMirror`)."""
+    if mirror is not None and start is None and end is None:
+        return mirror.read(places_key)
     months, edges = split_period(start, end)
     sums: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0, 0, 0, 0.0, 0.0])
 

@@ -227,7 +227,10 @@ class Snapshot:
 
     @property
     def flows(self) -> list[Flow]:
-        return self.memo("flows", lambda: read_flows(self.period))
+        if self.carry is None:
+            return self.memo("flows", lambda: read_flows(self.period))
+        return self.memo("flows", lambda: analytics.read_flows(
+            self.period.start, self.period.end, _mirror(), self.carry.places_digest))
 
     @property
     def previous_flows(self) -> list[Flow] | None:
@@ -376,9 +379,15 @@ class _Carry:
     computes (hub figures, serialized links) is the same as the last one's."""
 
     places: dict[int, PlaceInfo]
+    places_digest: str = ""
     hubs: dict[int, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
     links: dict[Flow, str] = field(default_factory=dict)
     nodes: str | None = None
+
+
+def _mirror() -> analytics.TotalsMirror:
+    with _cache_lock:
+        return current_app.extensions.setdefault("network_totals", analytics.TotalsMirror())
 
 
 def _dumps(value: Any) -> str:
@@ -418,7 +427,7 @@ def snapshot(period: Period | None = None) -> Snapshot:
     if carry is None:
         if places is None:
             places = {row[0]: PlaceInfo(*row) for row in _read_places()}
-        carry = _Carry(places)
+        carry = _Carry(places, places_digest)
     result = Snapshot(period=period, places=carry.places, carry=carry)
     with _cache_lock:
         cache[key] = result
