@@ -327,3 +327,41 @@ def test_hub_figures_carried_over_equal_figures_computed_afresh(even):
     changed = [Flow(1, 2, 2, 10, 4.0), Flow(1, 3, 4, 30, 7.0)]
     assert hub_metrics(even, changed, memo=memo) == hub_metrics(even, changed)
     assert hub_metrics(even, changed, memo=memo)[0]["beneficiaries"] == 40
+
+
+def test_running_sums_moved_flow_by_flow_equal_the_figures_computed_afresh():
+    import random
+
+    from hub.rules.network import FlowIndex
+
+    rng = random.Random(7)
+    deps, territories = ["29", "56", "22", "75"], ["qpv", "rural", "urbain"]
+    places = {i: place(i, f"p{i:02}", kind="fabrique" if i <= 4 else "tiers_lieu",
+                       dep=rng.choice(deps), territory=rng.choice(territories))
+              for i in range(1, 21)}
+
+    def random_flow(host: int, served: int) -> Flow:
+        return Flow(host, served, rng.randint(1, 5), rng.choice([0, 1, 7, 30]),
+                    rng.choice([0.5, 1.25, 3.1]), rng.randint(0, 3))
+
+    flows = {(h, p): random_flow(h, p) for h in range(1, 5) for p in rng.sample(range(5, 21), 6)}
+    index = FlowIndex(places, flows.values())
+    for _ in range(60):
+        # A booking more, a flow's last booking cancelled, or a new pair.
+        key = (rng.randint(1, 4), rng.randint(5, 20))
+        old = flows.get(key)
+        new = None if old is not None and rng.random() < 0.3 else random_flow(*key)
+        index.move(old, new)
+        if new is None:
+            del flows[key]
+        else:
+            flows[key] = new
+    current = sorted(flows.values(), key=lambda f: (f.host, f.place))
+    hubs = hub_metrics(places, current)
+    assert index.coverage_by_departement(hubs) == coverage_by_departement(places, current, hubs)
+    expected = territory_breakdown(places, current)
+    for territory, row in index.territory_breakdown().items():
+        assert row == {**expected[territory], "hours": pytest.approx(expected[territory]["hours"])}
+    assert index.communities() == communities(places, current)
+    assert float(index.totals[3]) == pytest.approx(sum(f.hours for f in current))
+    assert index.served == len({f.place for f in current if f.beneficiaries > 0})

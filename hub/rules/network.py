@@ -32,6 +32,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
@@ -46,7 +47,7 @@ INCLUSIVE_TERRITORIES = frozenset({"qpv", "rural"})
 SPREAD_KM = 30.0
 UNSERVED_RADIUS_KM = 30.0
 SUBSIDY_UNIT_EUR = 50_000
-LOUVAIN_SEED = 42
+LOUVAIN_MAX_SWEEPS = 100
 PARIS = ZoneInfo("Europe/Paris")
 
 # The per-hub figures compared with the network median on a fabrique's own page.
@@ -303,8 +304,75 @@ def subgraph_of_region(graph: nx.DiGraph, region: str) -> nx.DiGraph:
     return sub
 
 
+def louvain(weights: Mapping[tuple[str, str], float], resolution: float = 1.0) -> list[set[str]]:
+    """Louvain communities (Blondel et al., 2008) of a small undirected weighted graph
+    given by its edges {(a, b): weight} (a == b: a self-loop).
+
+    Deterministic without a seed: nodes are visited in sorted order and a node moves to
+    the community of greatest gain, the smallest on ties. Pure Python on purpose: the
+    graph has about a hundred nodes, where networkx's general version spends its time
+    in bookkeeping (0.2 s on the national départements, this one a few milliseconds).
+    """
+    nodes = sorted({n for pair in weights for n in pair})
+    index = {n: i for i, n in enumerate(nodes)}
+    adj: list[dict[int, float]] = [defaultdict(float) for _ in nodes]
+    for (a, b), w in weights.items():
+        if w <= 0:
+            continue
+        i, j = index[a], index[b]
+        adj[i][j] += w
+        if i != j:
+            adj[j][i] += w
+    members: list[set[str]] = [{n} for n in nodes]
+    # A self-loop counts twice in its node's degree, once in the total weight m.
+    m = sum(w for w in weights.values() if w > 0)
+    if m <= 0:
+        return members
+    while True:
+        size = len(adj)
+        degree = [sum(a.values()) + a.get(i, 0.0) for i, a in enumerate(adj)]
+        community = list(range(size))
+        total = degree[:]
+        moved = False
+        for _ in range(LOUVAIN_MAX_SWEEPS):
+            changed = False
+            for i in range(size):
+                own, k = community[i], degree[i]
+                links: dict[int, float] = {}
+                for j, w in adj[i].items():
+                    if j != i:
+                        c = community[j]
+                        links[c] = links.get(c, 0.0) + w
+                total[own] -= k
+                scale = resolution * k / (2.0 * m)
+                best, best_gain = own, links.get(own, 0.0) - total[own] * scale
+                for c, w in sorted(links.items()):
+                    gain = w - total[c] * scale
+                    if gain > best_gain + 1e-12:
+                        best, best_gain = c, gain
+                total[best] += k
+                if best != own:
+                    community[i] = best
+                    changed = moved = True
+            if not changed:
+                break
+        if not moved:
+            return members
+        labels = {c: x for x, c in enumerate(sorted(set(community)))}
+        merged: list[dict[int, float]] = [defaultdict(float) for _ in labels]
+        grouped: list[set[str]] = [set() for _ in labels]
+        for i, a in enumerate(adj):
+            ci = labels[community[i]]
+            grouped[ci] |= members[i]
+            for j, w in a.items():
+                cj = labels[community[j]]
+                # An edge inside a community is seen from both ends: half from each.
+                merged[ci][cj] += w if (ci != cj or i == j) else w / 2.0
+        adj, members = merged, grouped
+
+
 def communities(places: Mapping[int, PlaceInfo], flows: Iterable[Flow]) -> dict[str, Any]:
-    """Communities of départements: Louvain (seed 42) on the undirected graph of the
+    """Communities of départements: Louvain (`louvain`) on the undirected graph of the
     départements weighted by the beneficiaries their places serve each other (a flow
     inside one département is a self-loop), and the hubs that serve places in two
     communities or more.
@@ -325,18 +393,21 @@ def communities(places: Mapping[int, PlaceInfo], flows: Iterable[Flow]) -> dict[
     for flow in flows:
         if flow.host == flow.place or flow.beneficiaries <= 0:
             continue
-        if flow.host not in places or flow.place not in places:
+        host, served = places.get(flow.host), places.get(flow.place)
+        if host is None or served is None:
             continue
-        touched.update((flow.host, flow.place))
-        a, b = places[flow.host].departement, places[flow.place].departement
-        weights[(min(a, b), max(a, b))] += flow.beneficiaries
+        touched.add(flow.host)
+        touched.add(flow.place)
+        a, b = host.departement, served.departement
+        weights[(a, b) if a <= b else (b, a)] += flow.beneficiaries
+    return _communities_of(places, weights, touched, _served_pairs(flows))
+
+
+def _communities_of(places: Mapping[int, PlaceInfo], weights: Mapping[tuple[str, str], float],
+                    touched: set[int], serving: Mapping[int, set[int]]) -> dict[str, Any]:
     if not touched:
         return {"communities": [], "bridging_hubs": []}
-    undirected = nx.Graph()
-    # Insertion order is part of Louvain's input: sorted, so the result is reproducible.
-    for a, b in sorted(weights):
-        undirected.add_edge(a, b, weight=weights[(a, b)])
-    found = nx.community.louvain_communities(undirected, weight="weight", seed=LOUVAIN_SEED)
+    found = louvain(weights)
     group_of = {dep: index for index, deps in enumerate(found) for dep in deps}
     members_of: dict[int, list[int]] = defaultdict(list)
     for pid in touched:
@@ -361,7 +432,7 @@ def communities(places: Mapping[int, PlaceInfo], flows: Iterable[Flow]) -> dict[
             }
         )
     bridging = []
-    for host_id, targets in _served_pairs(flows).items():
+    for host_id, targets in serving.items():
         linked = sorted({community_of[s] for s in targets if s in community_of})
         if len(linked) >= 2:
             host = places[host_id]
@@ -378,6 +449,133 @@ def communities(places: Mapping[int, PlaceInfo], flows: Iterable[Flow]) -> dict[
             )
     bridging.sort(key=lambda h: (-h["communities"], h["slug"]))
     return {"communities": result, "bridging_hubs": bridging}
+
+
+class FlowIndex:
+    """The sums that `territory_breakdown`, `coverage_by_departement`, `communities` and
+    the network's totals fold over the flows, kept as running sums moved flow by flow
+    (`move(old, new)`): under a stream of bookings, one flow changes between two reads,
+    and the figures cost what changed, not the 16,000 flows.
+
+    Hours are summed as exact fractions, so the result does not depend on the order the
+    flows came and went in: any process, whatever its history, answers the same.
+    """
+
+    def __init__(self, places: Mapping[int, PlaceInfo], flows: Iterable[Flow] = ()) -> None:
+        self.places = places
+        self.territory_places = {t: [0, 0] for t in TERRITORIES}
+        for place in places.values():
+            row = self.territory_places.get(place.territory)
+            if row is not None:
+                row[0] += 1
+                row[1] += place.kind == "tiers_lieu"
+        # bookings, beneficiaries, verified, hours, incubation hours: every flow.
+        self.totals: list[Any] = [0, 0, 0, Fraction(0), Fraction(0)]
+        self._served: dict[int, int] = defaultdict(int)  # place -> flows with beneficiaries
+        self.served = 0
+        self.territory = {t: [0, 0, Fraction(0)] for t in TERRITORIES}
+        self._territory_served: dict[int, int] = defaultdict(int)
+        self.territory_served: dict[str, int] = defaultdict(int)
+        self.received: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        self.provided: dict[str, int] = defaultdict(int)
+        self._departement_served: dict[int, int] = defaultdict(int)
+        self.departement_served: dict[str, int] = defaultdict(int)
+        self.weights: dict[tuple[str, str], int] = defaultdict(int)
+        self._touched: dict[int, int] = defaultdict(int)
+        self.serving: dict[int, set[int]] = defaultdict(set)
+        for flow in flows:
+            self._add(flow, 1)
+
+    def move(self, old: Flow | None, new: Flow | None) -> None:
+        if old is not None:
+            self._add(old, -1)
+        if new is not None:
+            self._add(new, 1)
+
+    @staticmethod
+    def _count(counts: dict[int, int], key: int, sign: int) -> int:
+        """Moves a count; +1/-1 when `key` starts/stops counting, else 0."""
+        before = counts[key]
+        counts[key] = before + sign
+        if counts[key] == 0:
+            del counts[key]
+        return (before == 0) - (before + sign == 0)
+
+    def _add(self, flow: Flow, sign: int) -> None:
+        totals = self.totals
+        totals[0] += sign * flow.bookings
+        totals[1] += sign * flow.beneficiaries
+        totals[2] += sign * flow.verified
+        totals[3] += sign * Fraction(flow.hours)
+        totals[4] += sign * Fraction(flow.incubation_hours)
+        has_beneficiaries = flow.beneficiaries > 0
+        if has_beneficiaries:
+            self.served += self._count(self._served, flow.place, sign)
+        if flow.host == flow.place:
+            return
+        if has_beneficiaries:
+            if sign > 0:
+                self.serving[flow.host].add(flow.place)
+            else:
+                self.serving[flow.host].discard(flow.place)
+                if not self.serving[flow.host]:
+                    del self.serving[flow.host]
+        place, host = self.places.get(flow.place), self.places.get(flow.host)
+        if place is None:
+            return
+        row = self.territory.get(place.territory)
+        if row is not None:
+            row[0] += sign * flow.bookings
+            row[1] += sign * flow.beneficiaries
+            row[2] += sign * Fraction(flow.hours)
+            if has_beneficiaries:
+                self.territory_served[place.territory] += self._count(
+                    self._territory_served, flow.place, sign)
+        if host is None:
+            return
+        received = self.received[place.departement]
+        received[0] += sign * flow.bookings
+        received[1] += sign * flow.beneficiaries
+        self.provided[host.departement] += sign * flow.beneficiaries
+        if has_beneficiaries:
+            self.departement_served[place.departement] += self._count(
+                self._departement_served, flow.place, sign)
+            a, b = host.departement, place.departement
+            self.weights[(a, b) if a <= b else (b, a)] += sign * flow.beneficiaries
+            self._count(self._touched, flow.host, sign)
+            self._count(self._touched, flow.place, sign)
+
+    def territory_breakdown(self) -> dict[str, dict[str, Any]]:
+        """What `territory_breakdown(places, flows)` gives."""
+        total = sum(row[1] for row in self.territory.values())
+        return {
+            t: {"places": self.territory_places[t][0], "tiers_lieux": self.territory_places[t][1],
+                "places_served": self.territory_served.get(t, 0), "bookings": row[0],
+                "beneficiaries": row[1], "hours": float(row[2]),
+                "beneficiaries_share": row[1] / total if total else None}
+            for t, row in self.territory.items()
+        }
+
+    def coverage_by_departement(self, hubs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """What `coverage_by_departement(places, flows, hubs)` gives."""
+        rows = coverage_by_departement(self.places, (), hubs)
+        for row in rows:
+            code = row["code"]
+            received = self.received.get(code)
+            if received is not None:
+                row["bookings"], row["beneficiaries"] = received
+            row["beneficiaries_provided"] = self.provided.get(code, 0)
+            row["places_served"] = self.departement_served.get(code, 0)
+        return rows
+
+    def communities(self) -> dict[str, Any]:
+        """What `communities(places, flows)` gives."""
+        weights = {pair: w for pair, w in self.weights.items() if w > 0}
+        return _communities_of(self.places, weights, set(self._touched), self.serving)
+
+    def served_places(self) -> set[int]:
+        """The places some flow with beneficiaries reached (the summary's)."""
+        return set(self._served)
 
 
 def shared_clientele(

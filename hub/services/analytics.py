@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import defaultdict
+from collections import defaultdict, deque
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -43,6 +43,8 @@ from models import AnalyticsClock, Booking, FlowMonth, FlowTotal, MonthPlace, Pl
 logger = logging.getLogger(__name__)
 
 INCUBATION = "incubation"
+# How many versions of the flows a `TotalsMirror` remembers the changes of.
+LOG_VERSIONS = 512
 # A booking serves its place once confirmed; a loan stays counted while it is out and
 # once it is back (checkout and return are steps of a confirmed loan, not changes of mind).
 SERVED_STATUSES = ("confirmed", "out", "returned")
@@ -456,6 +458,12 @@ class TotalsMirror:
         self.kinds: dict[tuple[int, int], set[str]] = defaultdict(set)
         self.pairs: dict[tuple[int, int], Flow] = {}
         self.flows: list[Flow] = []
+        self._position: dict[tuple[int, int], int] = {}
+        # Each read that moved something is a new version; the log keeps, per version,
+        # the flows it replaced and their replacements, for `changes`.
+        self.version = getattr(self, "version", 0) + 1
+        self.reset_at = self.version
+        self.log: deque[tuple[int, list[tuple[Flow | None, Flow | None]]]] = deque(maxlen=LOG_VERSIONS)
 
     def _epoch(self) -> int | None:
         return db.session.scalar(sa.select(_CLOCK.c.epoch).where(_CLOCK.c.id == 1))
@@ -469,6 +477,21 @@ class TotalsMirror:
         ).all()
 
     def read(self, places_key: str) -> list[Flow]:
+        return self.read_versioned(places_key)[0]
+
+    def changes(self, since: int, until: int) -> list[tuple[Flow | None, Flow | None]] | None:
+        """The (old, new) flows that versions (since, until] replaced, in order; None
+        when the log no longer reaches back to `since` (start from the flows instead)."""
+        with self._lock:
+            if since < self.reset_at or until > self.version:
+                return None
+            entries = [(v, moved) for v, moved in self.log if since < v <= until]
+            if len(entries) != until - since:
+                return None
+            return [change for _, moved in entries for change in moved]
+
+    def read_versioned(self, places_key: str) -> tuple[list[Flow], int]:
+        """The flows, and the version they are."""
         with self._lock:
             if places_key != self.places_key:
                 # Places gone take their rows with them (cascade), unseen by the numbers.
@@ -485,10 +508,11 @@ class TotalsMirror:
             self.epoch = epoch
             if changes:
                 self._merge(changes)
-            return self.flows
+            return self.flows, self.version
 
     def _merge(self, changes: list[sa.Row[Any]]) -> None:
         moved = set()
+        replaced: list[tuple[Flow | None, Flow | None]] = []
         for host, place, kind, n, ben, verified, seconds, seq in changes:
             self.rows[(host, place, kind)] = (n, ben, verified, seconds)
             self.kinds[(host, place)].add(kind)
@@ -506,13 +530,29 @@ class TotalsMirror:
                     incubation += k_seconds
                 else:
                     seconds += k_seconds
+            old = self.pairs.get(pair)
             if n > 0:
-                self.pairs[pair] = Flow(pair[0], pair[1], n, ben, seconds / 3600.0, verified,
+                new: Flow | None = Flow(pair[0], pair[1], n, ben, seconds / 3600.0, verified,
                                         incubation / 3600.0)
+                self.pairs[pair] = new  # type: ignore[assignment]
             else:
+                new = None
                 self.pairs.pop(pair, None)
-        pairs = self.pairs
-        self.flows = [pairs[key] for key in sorted(pairs)]
+            if old != new:
+                replaced.append((old, new))
+        if replaced:
+            self.version += 1
+            self.log.append((self.version, replaced))
+            if all(old is not None and new is not None for old, new in replaced):
+                # Same pairs: a copy with the new flows in place (snapshots keep the old list).
+                flows = list(self.flows)
+                for _, new in replaced:
+                    flows[self._position[(new.host, new.place)]] = new  # type: ignore[union-attr]
+                self.flows = flows
+            else:
+                keys = sorted(self.pairs)
+                self._position = {key: i for i, key in enumerate(keys)}
+                self.flows = [self.pairs[key] for key in keys]
 
 
 def read_flows(start: datetime | None, end: datetime | None, mirror: TotalsMirror | None = None,

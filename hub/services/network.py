@@ -227,10 +227,24 @@ class Snapshot:
 
     @property
     def flows(self) -> list[Flow]:
-        if self.carry is None:
+        if self.carry is None or self.period != Period():
             return self.memo("flows", lambda: read_flows(self.period))
-        return self.memo("flows", lambda: analytics.read_flows(
-            self.period.start, self.period.end, _mirror(), self.carry.places_digest))
+        if "flows" not in self._lazy:
+            carry = self.carry
+            flows, version = _mirror().read_versioned(carry.places_digest)
+            with self._lock:
+                self._lazy.setdefault("flows", flows)
+                self._lazy.setdefault("flows_version", version)
+        return self._lazy["flows"]
+
+    def _indexed(self, name: str, use: Callable[[metrics.FlowIndex], Any]) -> Any | None:
+        """`use(index)` on the running sums of this snapshot's flows, memoized as
+        `name`; None when the period has no running sums (bounded periods)."""
+        if self.carry is None or self.period != Period():
+            return None
+        flows = self.flows
+        version = self._lazy["flows_version"]
+        return self.memo(name, lambda: self.carry.with_index(flows, version, use))  # type: ignore[union-attr]
 
     @property
     def previous_flows(self) -> list[Flow] | None:
@@ -295,6 +309,10 @@ class Snapshot:
 
     @property
     def departements(self) -> list[dict[str, Any]]:
+        hubs = self.hubs
+        found = self._indexed("departements", lambda index: index.coverage_by_departement(hubs))
+        if found is not None:
+            return found
         return self.memo(
             "departements",
             lambda: metrics.coverage_by_departement(self.places, self.flows, self.hubs),
@@ -306,12 +324,18 @@ class Snapshot:
 
     @property
     def territories(self) -> dict[str, dict[str, Any]]:
+        found = self._indexed("territories", lambda index: index.territory_breakdown())
+        if found is not None:
+            return found
         return self.memo(
             "territories", lambda: metrics.territory_breakdown(self.places, self.flows)
         )
 
     @property
     def communities(self) -> dict[str, Any]:
+        found = self._indexed("communities", lambda index: index.communities())
+        if found is not None:
+            return found
         return self.memo("communities", lambda: metrics.communities(self.places, self.flows))
 
     @property
@@ -322,9 +346,21 @@ class Snapshot:
 
     @property
     def unserved(self) -> list[dict[str, Any]]:
-        return self.memo(
-            "unserved", lambda: metrics.unserved_tiers_lieux(self.places, self.flows)
-        )
+        if self.carry is None:
+            return self.memo(
+                "unserved", lambda: metrics.unserved_tiers_lieux(self.places, self.flows)
+            )
+        # It depends on the flows only through the set of places served.
+        served = frozenset(f.place for f in self.flows if f.host != f.place and f.beneficiaries > 0)
+        carry = self.carry
+
+        def compute() -> list[dict[str, Any]]:
+            found = carry.unserved
+            if found is None or found[0] != served:
+                found = carry.unserved = (served, metrics.unserved_tiers_lieux(self.places, self.flows))
+            return found[1]
+
+        return self.memo("unserved", compute)
 
     @property
     def monthly(self) -> dict[str, Any]:
@@ -338,10 +374,17 @@ class Snapshot:
         for place in self.places.values():
             kinds[place.kind] = kinds.get(place.kind, 0) + 1
         territories = self.territories
-        beneficiaries = sum(f.beneficiaries for f in self.flows)
-        verified = sum(f.verified for f in self.flows)
+        sums = self._indexed("sums", lambda index: (
+            [int(index.totals[0]), int(index.totals[1]), int(index.totals[2]),
+             float(index.totals[3]), float(index.totals[4])], index.served))
+        if sums is None:
+            flows = self.flows
+            sums = ([sum(f.bookings for f in flows), sum(f.beneficiaries for f in flows),
+                     sum(f.verified for f in flows), sum(f.hours for f in flows),
+                     sum(f.incubation_hours for f in flows)],
+                    len({f.place for f in flows if f.beneficiaries > 0}))
+        (bookings, beneficiaries, verified, hours, incubation_hours), served = sums
         inclusive = sum(territories[t]["beneficiaries"] for t in ("qpv", "rural"))
-        served = {f.place for f in self.flows if f.beneficiaries > 0}
         without = [d for d in self.departements if d["without_fabrique"]]
         return {
             "period": self.period.as_dict(),
@@ -352,12 +395,12 @@ class Snapshot:
                 "tiers_lieux": kinds.get("tiers_lieu", 0),
                 "hubs": len(self.hubs),
                 "hubs_active": sum(1 for h in self.hubs if h["multiplier"] > 0),
-                "places_served": len(served),
+                "places_served": served,
                 "flows": len(self.flows),
-                "bookings": sum(f.bookings for f in self.flows),
+                "bookings": bookings,
                 "beneficiaries": beneficiaries,
-                "hours": sum(f.hours for f in self.flows),
-                "incubation_hours": sum(f.incubation_hours for f in self.flows),
+                "hours": hours,
+                "incubation_hours": incubation_hours,
                 "verified_share": verified / beneficiaries if beneficiaries else None,
                 "qpv_rural_share": inclusive / beneficiaries if beneficiaries else None,
                 "multiplier_total": sum(h["multiplier"] for h in self.hubs),
@@ -383,6 +426,33 @@ class _Carry:
     hubs: dict[int, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
     links: dict[Flow, str] = field(default_factory=dict)
     nodes: str | None = None
+    unserved: tuple[frozenset[int], list[dict[str, Any]]] | None = None
+    # The running sums of the all-time flows (`metrics.FlowIndex`) and their version.
+    index: metrics.FlowIndex | None = None
+    index_version: int = 0
+    index_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def with_index(self, flows: list[Flow], version: int, use: Callable[[metrics.FlowIndex], Any]) -> Any:
+        """`use` on the running sums brought to `version` (moved forward by the mirror's
+        changes since the last version they held, or started from `flows`)."""
+        with self.index_lock:
+            index = self.index
+            if index is not None and self.index_version != version:
+                changes = (_mirror().changes(self.index_version, version)
+                           if self.index_version < version else None)
+                if changes is None:
+                    index = None
+                else:
+                    for old, new in changes:
+                        index.move(old, new)
+                    self.index_version = version
+            if index is None:
+                if self.index is not None and self.index_version > version:
+                    # An older snapshot than the sums: its own, from its flows.
+                    return use(metrics.FlowIndex(self.places, flows))
+                index = self.index = metrics.FlowIndex(self.places, flows)
+                self.index_version = version
+            return use(index)
 
 
 def _mirror() -> analytics.TotalsMirror:
