@@ -104,3 +104,5 @@ class MonthPlace(_Counters, Base):
     place_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("places.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    # As `FlowTotal.seq`.
+    seq: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0, server_default="0", index=True)

@@ -157,7 +157,7 @@ class _Aggregate:
 AGGREGATES = (
     _Aggregate(_FLOWS, _KEY),
     _Aggregate(FlowTotal.__table__, ("host_id", "place_id", "kind"), sequenced=True),  # type: ignore[arg-type]
-    _Aggregate(MonthPlace.__table__, ("month", "place_id")),  # type: ignore[arg-type]
+    _Aggregate(MonthPlace.__table__, ("month", "place_id"), sequenced=True),  # type: ignore[arg-type]
 )
 _CLOCK = AnalyticsClock.__table__
 
@@ -553,6 +553,54 @@ class TotalsMirror:
                 keys = sorted(self.pairs)
                 self._position = {key: i for i, key in enumerate(keys)}
                 self.flows = [self.pairs[key] for key in keys]
+
+
+class MonthsMirror:
+    """`analytics_months` as one process last read it, kept current like `TotalsMirror`
+    (rows above the highest change number it holds), summed per (month, territory of
+    the place): the all-time monthly series without scanning every month's rows."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._clear(None)
+
+    def _clear(self, places_key: str | None) -> None:
+        self.places_key = places_key
+        self.epoch: int | None = -1
+        self.seq = -1
+        self.rows: dict[tuple[str, int], tuple[int, int]] = {}
+        self.sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+
+    def read(self, territory_of: Mapping[int, str], places_key: str) -> list[tuple[str, str, int, int]]:
+        """(Paris month, territory, bookings, beneficiaries) with bookings, as `read_monthly`
+        reads them for all time; `territory_of`: place id -> its territory."""
+        t = _MONTHS
+        with self._lock:
+            if places_key != self.places_key:
+                self._clear(places_key)
+            while True:
+                epoch = db.session.scalar(sa.select(_CLOCK.c.epoch).where(_CLOCK.c.id == 1))
+                if epoch != self.epoch:
+                    self._clear(places_key)
+                changes = db.session.execute(
+                    sa.select(t.c.month, t.c.place_id, t.c.bookings, t.c.beneficiaries, t.c.seq)
+                    .where(t.c.seq > self.seq)
+                ).all()
+                if db.session.scalar(sa.select(_CLOCK.c.epoch).where(_CLOCK.c.id == 1)) == epoch:
+                    break
+            self.epoch = epoch
+            for month, place, n, ben, seq in changes:
+                territory = territory_of.get(place)
+                old = self.rows.get((month, place), (0, 0))
+                self.rows[(month, place)] = (n, ben)
+                if territory is not None:
+                    cell = self.sums[(month, territory)]
+                    cell[0] += n - old[0]
+                    cell[1] += ben - old[1]
+                if seq > self.seq:
+                    self.seq = seq
+            return [(month, territory, n, ben)
+                    for (month, territory), (n, ben) in sorted(self.sums.items()) if n > 0]
 
 
 def read_flows(start: datetime | None, end: datetime | None, mirror: TotalsMirror | None = None,
