@@ -312,11 +312,48 @@ def counted_bookings() -> int:
     ) or 0
 
 
+def _rebuild_in_postgresql(conn: sa.Connection, seq: int) -> int:
+    """`rebuild` as three INSERT ... SELECT: PostgreSQL groups 10,000,000 bookings in
+    seconds where reading them into Python takes most of an hour. Counted exactly as
+    `contribution` counts (Paris month, beneficiaries else quantity, whole seconds)."""
+    beneficiaries = sa.func.coalesce(Booking.beneficiaries, Booking.quantity)
+    month = sa.func.to_char(sa.func.timezone("Europe/Paris", Booking.start_at), "YYYY-MM")
+    seconds = sa.cast(sa.func.floor(sa.func.extract("epoch", Booking.end_at - Booking.start_at)), sa.BigInteger)
+    flows = (
+        sa.select(Resource.place_id, Booking.place_id, month, Resource.kind, sa.func.count(),
+                  sa.func.sum(beneficiaries),
+                  sa.func.sum(sa.case((Booking.attended.is_(True), beneficiaries), else_=0)),
+                  sa.func.sum(seconds))
+        .select_from(Booking).join(Resource, Resource.id == Booking.resource_id)
+        .where(Booking.status.in_(SERVED_STATUSES), Booking.attended.is_not(False),
+               Resource.place_id != Booking.place_id)
+        .group_by(Resource.place_id, Booking.place_id, month, Resource.kind)
+    )
+    written = conn.execute(sa.insert(_FLOWS).from_select(list(_KEY) + list(_COUNTERS), flows)).rowcount
+    for aggregate in AGGREGATES[1:]:
+        key = [_FLOWS.c[name] for name in aggregate.key]
+        summed = [sa.func.sum(_FLOWS.c[name]) for name in _COUNTERS]
+        extra = [sa.literal(seq, sa.BigInteger)] if aggregate.sequenced else []
+        columns = list(aggregate.key) + list(_COUNTERS) + (["seq"] if aggregate.sequenced else [])
+        written += conn.execute(sa.insert(aggregate.table).from_select(
+            columns, sa.select(*key, *summed, *extra).group_by(*key))).rowcount
+    return written
+
+
 def rebuild(progress: Any = None) -> int:
     """Recompute every aggregate from the bookings, in the caller's transaction; the
     number of rows written. `progress(n)` is called as bookings are read."""
-    flows = _computed_flows(progress)
     conn = db.session.connection()
+    if conn.dialect.name == "postgresql":
+        seq = _tick(conn, epoch=1)
+        for aggregate in AGGREGATES:
+            conn.execute(sa.delete(aggregate.table))
+        written = _rebuild_in_postgresql(conn, seq)
+        if progress is not None:
+            progress(counted_bookings())
+        logger.info("analytics rebuilt: %d rows", written)
+        return written
+    flows = _computed_flows(progress)
     # A new epoch: readers holding rows that may now be gone start again from nothing.
     seq = _tick(conn, epoch=1)
     written = 0
