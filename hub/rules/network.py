@@ -198,56 +198,62 @@ def hub_metrics(
             if found is not None and found[0] == key:
                 items.append(dict(found[1]))
                 continue
-        weights = [(places[f.place], float(f.beneficiaries)) for f in out]
-        figures = multiplier_components(host, weights)
-        targets = served.get(hub_id, set())
-        distances = [
-            haversine_km(host.lat, host.lon, places[s].lat, places[s].lon) for s in targets
-        ]
-        bookings = sum(f.bookings for f in out)
-        beneficiaries = sum(f.beneficiaries for f in out)
-        verified = sum(f.verified for f in out)
-        if previously_served is None:
-            activation = None
-        else:
-            activation = len(targets - previously_served.get(hub_id, set()))
-        subsidy = host.subsidy_eur
-        items.append(
-            {
-                "slug": host.slug,
-                "name": host.name,
-                "kind": host.kind,
-                "departement": host.departement,
-                "region": host.region,
-                "territory": host.territory,
-                "lat": host.lat,
-                "lon": host.lon,
-                "places_served": len(targets),
-                "bookings": bookings,
-                "beneficiaries": beneficiaries,
-                "hours": sum(f.hours for f in out),
-                "incubation_hours": sum(f.incubation_hours for f in out),
-                "verified_share": verified / beneficiaries if beneficiaries else None,
-                **figures,
-                "median_km": statistics.median(distances) if distances else None,
-                "sole_provider_share": (
-                    sum(1 for s in targets if providers[s] == 1) / len(targets) if targets else None
-                ),
-                "activation": activation,
-                "subsidy_eur": subsidy,
-                "bookings_per_50k": (
-                    bookings * SUBSIDY_UNIT_EUR / subsidy if subsidy else None
-                ),
-                "beneficiaries_per_50k": (
-                    beneficiaries * SUBSIDY_UNIT_EUR / subsidy if subsidy else None
-                ),
-            }
-        )
+        items.append(_hub_item(
+            places, host, out, served.get(hub_id, set()), providers,
+            None if previously_served is None else previously_served.get(hub_id, set()),
+        ))
         if memo is not None:
             memo[hub_id] = (key, dict(items[-1]))
     if memo is not None:
         for gone in set(memo) - hub_ids:
             memo.pop(gone, None)
+    return _ranked(items)
+
+
+def _hub_item(places: Mapping[int, PlaceInfo], host: PlaceInfo, out: list[Flow],
+              targets: set[int], providers: Mapping[int, int],
+              previous_targets: set[int] | None) -> dict[str, Any]:
+    """One hub's figures (without its rank): `out` its flows in place order, `targets`
+    the places it served, `providers` how many hubs serve each place, `previous_targets`
+    what it served the period before (None: no activation)."""
+    weights = [(places[f.place], float(f.beneficiaries)) for f in out]
+    figures = multiplier_components(host, weights)
+    distances = [
+        haversine_km(host.lat, host.lon, places[s].lat, places[s].lon) for s in targets
+    ]
+    bookings = sum(f.bookings for f in out)
+    beneficiaries = sum(f.beneficiaries for f in out)
+    verified = sum(f.verified for f in out)
+    activation = None if previous_targets is None else len(targets - previous_targets)
+    subsidy = host.subsidy_eur
+    return {
+        "slug": host.slug,
+        "name": host.name,
+        "kind": host.kind,
+        "departement": host.departement,
+        "region": host.region,
+        "territory": host.territory,
+        "lat": host.lat,
+        "lon": host.lon,
+        "places_served": len(targets),
+        "bookings": bookings,
+        "beneficiaries": beneficiaries,
+        "hours": sum(f.hours for f in out),
+        "incubation_hours": sum(f.incubation_hours for f in out),
+        "verified_share": verified / beneficiaries if beneficiaries else None,
+        **figures,
+        "median_km": statistics.median(distances) if distances else None,
+        "sole_provider_share": (
+            sum(1 for s in targets if providers.get(s, 0) == 1) / len(targets) if targets else None
+        ),
+        "activation": activation,
+        "subsidy_eur": subsidy,
+        "bookings_per_50k": bookings * SUBSIDY_UNIT_EUR / subsidy if subsidy else None,
+        "beneficiaries_per_50k": beneficiaries * SUBSIDY_UNIT_EUR / subsidy if subsidy else None,
+    }
+
+
+def _ranked(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     items.sort(key=lambda h: (-h["multiplier"], -h["beneficiaries"], h["slug"]))
     for rank, item in enumerate(items, start=1):
         item["rank"] = rank
@@ -451,6 +457,25 @@ def _communities_of(places: Mapping[int, PlaceInfo], weights: Mapping[tuple[str,
     return {"communities": result, "bridging_hubs": bridging}
 
 
+class _Providers(Mapping[int, int]):
+    """place -> how many hubs serve it, read from the index's sets."""
+
+    def __init__(self, served_by: Mapping[int, set[int]]) -> None:
+        self._served_by = served_by
+
+    def __getitem__(self, place: int) -> int:
+        found = self._served_by.get(place)
+        if found is None:
+            raise KeyError(place)
+        return len(found)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._served_by)
+
+    def __len__(self) -> int:
+        return len(self._served_by)
+
+
 class FlowIndex:
     """The sums that `territory_breakdown`, `coverage_by_departement`, `communities` and
     the network's totals fold over the flows, kept as running sums moved flow by flow
@@ -483,6 +508,17 @@ class FlowIndex:
         self.weights: dict[tuple[str, str], int] = defaultdict(int)
         self._touched: dict[int, int] = defaultdict(int)
         self.serving: dict[int, set[int]] = defaultdict(set)
+        # For `hub_metrics`: each host's flows, each place's serving hosts, the hubs whose
+        # figures a move may have changed, and the figures of the others.
+        self.by_host: dict[int, dict[int, Flow]] = defaultdict(dict)
+        self.served_by: dict[int, set[int]] = defaultdict(set)
+        self.hub_kind_ids = {pid for pid, place in places.items() if place.is_hub_kind}
+        self.dirty: set[int] = set(self.hub_kind_ids)
+        self.items: dict[int, dict[str, Any]] = {}
+        # For whoever renders the flows host by host: the hosts moved since it last
+        # looked, and what it rendered of each (kept here, so it matches these sums).
+        self.moved_hosts: set[int] = set()
+        self.rendered: dict[int, Any] = {}
         for flow in flows:
             self._add(flow, 1)
 
@@ -513,13 +549,29 @@ class FlowIndex:
             self.served += self._count(self._served, flow.place, sign)
         if flow.host == flow.place:
             return
+        self.dirty.add(flow.host)
+        self.moved_hosts.add(flow.host)
+        if sign > 0:
+            self.by_host[flow.host][flow.place] = flow
+        else:
+            out = self.by_host[flow.host]
+            if out.get(flow.place) is flow or out.get(flow.place) == flow:
+                del out[flow.place]
+            if not out:
+                del self.by_host[flow.host]
         if has_beneficiaries:
+            # Whether a place has one provider or more moves the others' sole-provider share.
+            self.dirty.update(self.served_by[flow.place])
             if sign > 0:
                 self.serving[flow.host].add(flow.place)
+                self.served_by[flow.place].add(flow.host)
             else:
                 self.serving[flow.host].discard(flow.place)
                 if not self.serving[flow.host]:
                     del self.serving[flow.host]
+                self.served_by[flow.place].discard(flow.host)
+            if not self.served_by[flow.place]:
+                del self.served_by[flow.place]
         place, host = self.places.get(flow.place), self.places.get(flow.host)
         if place is None:
             return
@@ -544,6 +596,22 @@ class FlowIndex:
             self.weights[(a, b) if a <= b else (b, a)] += sign * flow.beneficiaries
             self._count(self._touched, flow.host, sign)
             self._count(self._touched, flow.place, sign)
+
+    def hub_metrics(self) -> list[dict[str, Any]]:
+        """What `hub_metrics(places, flows)` gives (all time: no activation), computing
+        again only the hubs a move touched."""
+        places = self.places
+        providers = _Providers(self.served_by)
+        for hub_id in self.dirty:
+            if hub_id in places and (hub_id in self.hub_kind_ids or hub_id in self.by_host):
+                flows = self.by_host.get(hub_id, {})
+                out = [flows[p] for p in sorted(flows) if p in places]
+                self.items[hub_id] = _hub_item(
+                    places, places[hub_id], out, self.serving.get(hub_id, set()), providers, None)
+            else:
+                self.items.pop(hub_id, None)
+        self.dirty = set()
+        return _ranked([dict(item) for item in self.items.values()])
 
     def territory_breakdown(self) -> dict[str, dict[str, Any]]:
         """What `territory_breakdown(places, flows)` gives."""

@@ -239,6 +239,9 @@ class Snapshot:
 
     @property
     def hubs(self) -> list[dict[str, Any]]:
+        found = self._indexed("hubs", lambda index: index.hub_metrics())
+        if found is not None:
+            return found
         memo = self.carry.hubs if self.carry is not None else None
         return self.memo(
             "hubs",
@@ -247,37 +250,58 @@ class Snapshot:
 
     def graph_json(self) -> str:
         """The whole served graph as networkx node-link JSON (`edges="links"`), the text
-        Flask's `jsonify` would write for it: serialized link by link, each link's text
-        kept in `carry` while its flow does not change, so a booking costs one link."""
+        Flask's `jsonify` would write for it: serialized host by host, each host's links
+        kept with the running sums while its flows do not move, so a booking costs one
+        host's links."""
         return self.memo("graph-json-text", self._graph_json)
 
     def _graph_json(self) -> str:
-        carry = self.carry if self.carry is not None else _Carry()
+        carry = self.carry if self.carry is not None else _Carry({})
+        links = self._indexed("graph-links", self._links_by_host)
         if carry.nodes is None:
             carry.nodes = ",".join(
                 _dumps({"id": p.slug, "name": p.name, "kind": p.kind, "departement": p.departement,
                         "region": p.region, "territory": p.territory, "lat": p.lat, "lon": p.lon})
                 for _, p in sorted(self.places.items())
             )
-        links = carry.links
-        if len(links) > 4 * len(self.flows) + 1_000:
-            links.clear()
-        texts = []
-        places = self.places
-        for flow in sorted(self.flows, key=lambda f: (f.host, f.place)):
-            if flow.host == flow.place or flow.host not in places or flow.place not in places:
-                continue
-            text = links.get(flow)
-            if text is None:
-                text = links[flow] = _dumps({
-                    "source": places[flow.host].slug, "target": places[flow.place].slug,
-                    "bookings": flow.bookings, "beneficiaries": flow.beneficiaries,
-                    "hours": flow.hours,
-                })
-            texts.append(text)
+        if links is None:
+            texts = []
+            places = self.places
+            for flow in sorted(self.flows, key=lambda f: (f.host, f.place)):
+                if flow.host == flow.place or flow.host not in places or flow.place not in places:
+                    continue
+                texts.append(self._link_text(flow))
+            links = ",".join(texts)
         graph = _dumps({"period": self.period.as_dict(), "region": None})
-        return (f'{{"directed":true,"graph":{graph},"links":[{",".join(texts)}],'
+        return (f'{{"directed":true,"graph":{graph},"links":[{links}],'
                 f'"multigraph":false,"nodes":[{carry.nodes}]}}\n')
+
+    def _link_text(self, flow: Flow) -> str:
+        places = self.places
+        return _dumps({
+            "source": places[flow.host].slug, "target": places[flow.place].slug,
+            "bookings": flow.bookings, "beneficiaries": flow.beneficiaries, "hours": flow.hours,
+        })
+
+    def _links_by_host(self, index: metrics.FlowIndex) -> str:
+        """The links' text host by host, each host's kept until one of its flows moves."""
+        rendered = index.rendered
+        for host in index.moved_hosts:
+            rendered.pop(host, None)
+        index.moved_hosts = set()
+        places = self.places
+        texts = []
+        for host in sorted(index.by_host):
+            if host not in places:
+                continue
+            text = rendered.get(host)
+            if text is None:
+                out = index.by_host[host]
+                text = rendered[host] = ",".join(
+                    self._link_text(out[p]) for p in sorted(out) if p in places)
+            if text:
+                texts.append(text)
+        return ",".join(texts)
 
     def hub(self, slug: str) -> dict[str, Any]:
         for item in self.hubs:
@@ -420,7 +444,6 @@ class _Carry:
     places: dict[int, PlaceInfo]
     places_digest: str = ""
     hubs: dict[int, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
-    links: dict[Flow, str] = field(default_factory=dict)
     nodes: str | None = None
     unserved: tuple[frozenset[int], list[dict[str, Any]]] | None = None
     territory_of: dict[int, str] | None = None
