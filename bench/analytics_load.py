@@ -70,8 +70,12 @@ def main() -> None:
         present = {name for (name,) in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         started = time.perf_counter()
         copied = 0
+        loaded = db.session.scalar(sa.text("SELECT count(*) FROM places"))
+        db.session.rollback()
+        if loaded:
+            print("the national tables are there already: only growing the bookings")
         for table in db.metadata.sorted_tables:
-            if table.name not in present:
+            if loaded or table.name not in present:
                 continue
             have = {row[1] for row in source.execute(f"PRAGMA table_info({table.name})")}
             columns = [c.name for c in table.columns if c.name in have]
@@ -84,7 +88,7 @@ def main() -> None:
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                                f"coalesce(max(id), 0) + 1, false) FROM {table.name}")
         raw.commit()
-        elapsed = time.perf_counter() - started
+        elapsed = max(time.perf_counter() - started, 1e-9)
         print(f"copied {copied:,} rows in {elapsed:.0f} s ({copied / elapsed:,.0f} rows/s)")
 
         base = source.execute("SELECT count(*), max(id), min(start_at), max(end_at) FROM bookings").fetchone()
@@ -95,8 +99,8 @@ def main() -> None:
             table = db.metadata.tables["bookings"]
             columns = [c.name for c in table.columns]
             shifted = ", ".join(
-                f'"{c}" - make_interval(days => %(days)s)' if c in BOOKING_TIMES
-                else ('"id" + %(offset)s' if c == "id" else f'"{c}"')
+                f'"{c}" - make_interval(days => %(days)d)' if c in BOOKING_TIMES
+                else ('"id" + %(offset)d' if c == "id" else f'"{c}"')
                 for c in columns
             )
             names = ", ".join(f'"{c}"' for c in columns)
@@ -113,10 +117,8 @@ def main() -> None:
                     params = {"days": step.days * copy_round, "offset": max_id * copy_round}
                     # The copy of the first n bookings, shifted back, straight from one COPY
                     # to the other in PostgreSQL's binary format (no row passes through Python).
-                    query = out.mogrify(
-                        f"COPY (SELECT {shifted} FROM bookings WHERE id <= %(max_id)s "
-                        f"ORDER BY id LIMIT %(n)s) TO STDOUT (FORMAT BINARY)",
-                        {**params, "max_id": max_id, "n": n})
+                    query = (f"COPY (SELECT {shifted % params} FROM bookings WHERE id <= {int(max_id)} "
+                             f"ORDER BY id LIMIT {int(n)}) TO STDOUT (FORMAT BINARY)")
                     with out.copy(query) as source_copy, \
                             cursor.copy(f"COPY bookings ({names}) FROM STDIN (FORMAT BINARY)") as copy:
                         for data in source_copy:
