@@ -6,10 +6,10 @@ import math
 import pytest
 
 from hub.geo import EARTH_RADIUS_KM
+from hub.rules.communities import communities
 from hub.rules.network import (
     Flow,
     PlaceInfo,
-    communities,
     coverage_by_departement,
     coverage_by_region,
     hub_metrics,
@@ -332,7 +332,7 @@ def test_hub_figures_carried_over_equal_figures_computed_afresh(even):
 def test_running_sums_moved_flow_by_flow_equal_the_figures_computed_afresh():
     import random
 
-    from hub.rules.network import FlowIndex
+    from hub.rules.flow_index import FlowIndex
 
     rng = random.Random(7)
     deps, territories = ["29", "56", "22", "75"], ["qpv", "rural", "urbain"]

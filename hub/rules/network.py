@@ -22,7 +22,7 @@ Choices the issue leaves open, made here and explained on the dashboard's method
 - activation counts the places served in the period that the hub did not serve in
   the previous period of the same length (None without a bounded period).
 - communities group départements, not single places (Louvain over the départements'
-  exchanges, seed 42): cheap enough to follow every booking, see `communities`.
+  exchanges): cheap enough to follow every booking, see `hub.rules.communities`.
 """
 from __future__ import annotations
 
@@ -32,7 +32,6 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from fractions import Fraction
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
@@ -47,7 +46,6 @@ INCLUSIVE_TERRITORIES = frozenset({"qpv", "rural"})
 SPREAD_KM = 30.0
 UNSERVED_RADIUS_KM = 30.0
 SUBSIDY_UNIT_EUR = 50_000
-LOUVAIN_MAX_SWEEPS = 100
 PARIS = ZoneInfo("Europe/Paris")
 
 # The per-hub figures compared with the network median on a fabrique's own page.
@@ -106,7 +104,7 @@ def _group_by_host(flows: Iterable[Flow]) -> dict[int, list[Flow]]:
     return by_host
 
 
-def _served_pairs(flows: Iterable[Flow]) -> dict[int, set[int]]:
+def served_pairs(flows: Iterable[Flow]) -> dict[int, set[int]]:
     """host -> the places it served (beneficiaries > 0)."""
     served: dict[int, set[int]] = defaultdict(set)
     for flow in flows:
@@ -175,12 +173,12 @@ def hub_metrics(
     """
     flows = list(flows)
     by_host = _group_by_host(flows)
-    served = _served_pairs(flows)
+    served = served_pairs(flows)
     providers: dict[int, int] = defaultdict(int)
     for host_id, targets in served.items():
         for target in targets:
             providers[target] += 1
-    previously_served = _served_pairs(previous_flows) if previous_flows is not None else None
+    previously_served = served_pairs(previous_flows) if previous_flows is not None else None
 
     hub_ids = {pid for pid, place in places.items() if place.is_hub_kind}
     hub_ids.update(h for h in by_host if h in places)
@@ -198,7 +196,7 @@ def hub_metrics(
             if found is not None and found[0] == key:
                 items.append(dict(found[1]))
                 continue
-        items.append(_hub_item(
+        items.append(hub_item(
             places, host, out, served.get(hub_id, set()), providers,
             None if previously_served is None else previously_served.get(hub_id, set()),
         ))
@@ -207,10 +205,10 @@ def hub_metrics(
     if memo is not None:
         for gone in set(memo) - hub_ids:
             memo.pop(gone, None)
-    return _ranked(items)
+    return ranked(items)
 
 
-def _hub_item(places: Mapping[int, PlaceInfo], host: PlaceInfo, out: list[Flow],
+def hub_item(places: Mapping[int, PlaceInfo], host: PlaceInfo, out: list[Flow],
               targets: set[int], providers: Mapping[int, int],
               previous_targets: set[int] | None) -> dict[str, Any]:
     """One hub's figures (without its rank): `out` its flows in place order, `targets`
@@ -253,7 +251,7 @@ def _hub_item(places: Mapping[int, PlaceInfo], host: PlaceInfo, out: list[Flow],
     }
 
 
-def _ranked(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def ranked(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     items.sort(key=lambda h: (-h["multiplier"], -h["beneficiaries"], h["slug"]))
     for rank, item in enumerate(items, start=1):
         item["rank"] = rank
@@ -308,342 +306,6 @@ def subgraph_of_region(graph: nx.DiGraph, region: str) -> nx.DiGraph:
         sub.add_node(n, **graph.nodes[n], outside=n not in inside)
     sub.add_edges_from(edges)
     return sub
-
-
-def louvain(weights: Mapping[tuple[str, str], float], resolution: float = 1.0) -> list[set[str]]:
-    """Louvain communities (Blondel et al., 2008) of a small undirected weighted graph
-    given by its edges {(a, b): weight} (a == b: a self-loop).
-
-    Deterministic without a seed: nodes are visited in sorted order and a node moves to
-    the community of greatest gain, the smallest on ties. Pure Python on purpose: the
-    graph has about a hundred nodes, where networkx's general version spends its time
-    in bookkeeping (0.2 s on the national départements, this one a few milliseconds).
-    """
-    nodes = sorted({n for pair in weights for n in pair})
-    index = {n: i for i, n in enumerate(nodes)}
-    adj: list[dict[int, float]] = [defaultdict(float) for _ in nodes]
-    for (a, b), w in weights.items():
-        if w <= 0:
-            continue
-        i, j = index[a], index[b]
-        adj[i][j] += w
-        if i != j:
-            adj[j][i] += w
-    members: list[set[str]] = [{n} for n in nodes]
-    # A self-loop counts twice in its node's degree, once in the total weight m.
-    m = sum(w for w in weights.values() if w > 0)
-    if m <= 0:
-        return members
-    while True:
-        size = len(adj)
-        degree = [sum(a.values()) + a.get(i, 0.0) for i, a in enumerate(adj)]
-        community = list(range(size))
-        total = degree[:]
-        moved = False
-        for _ in range(LOUVAIN_MAX_SWEEPS):
-            changed = False
-            for i in range(size):
-                own, k = community[i], degree[i]
-                links: dict[int, float] = {}
-                for j, w in adj[i].items():
-                    if j != i:
-                        c = community[j]
-                        links[c] = links.get(c, 0.0) + w
-                total[own] -= k
-                scale = resolution * k / (2.0 * m)
-                best, best_gain = own, links.get(own, 0.0) - total[own] * scale
-                for c, w in sorted(links.items()):
-                    gain = w - total[c] * scale
-                    if gain > best_gain + 1e-12:
-                        best, best_gain = c, gain
-                total[best] += k
-                if best != own:
-                    community[i] = best
-                    changed = moved = True
-            if not changed:
-                break
-        if not moved:
-            return members
-        labels = {c: x for x, c in enumerate(sorted(set(community)))}
-        merged: list[dict[int, float]] = [defaultdict(float) for _ in labels]
-        grouped: list[set[str]] = [set() for _ in labels]
-        for i, a in enumerate(adj):
-            ci = labels[community[i]]
-            grouped[ci] |= members[i]
-            for j, w in a.items():
-                cj = labels[community[j]]
-                # An edge inside a community is seen from both ends: half from each.
-                merged[ci][cj] += w if (ci != cj or i == j) else w / 2.0
-        adj, members = merged, grouped
-
-
-def communities(places: Mapping[int, PlaceInfo], flows: Iterable[Flow]) -> dict[str, Any]:
-    """Communities of départements: Louvain (`louvain`) on the undirected graph of the
-    départements weighted by the beneficiaries their places serve each other (a flow
-    inside one département is a self-loop), and the hubs that serve places in two
-    communities or more.
-
-    A place belongs to its département's community; only places touched by a flow with
-    beneficiaries are listed (an isolated place exchanges with nobody). Communities are
-    numbered from 1, largest (in places) first.
-
-    Why départements and not places: Louvain over ~4,000 places and ~16,000 flows costs
-    about half a second, and every booking may move it, so the figure could not be both
-    current and fast; over about a hundred départements it costs milliseconds, always
-    on the current flows, and the groups read as territories ("bassins") an ANCT reader
-    can act on.
-    """
-    flows = list(flows)
-    weights: dict[tuple[str, str], float] = defaultdict(float)
-    touched: set[int] = set()
-    for flow in flows:
-        if flow.host == flow.place or flow.beneficiaries <= 0:
-            continue
-        host, served = places.get(flow.host), places.get(flow.place)
-        if host is None or served is None:
-            continue
-        touched.add(flow.host)
-        touched.add(flow.place)
-        a, b = host.departement, served.departement
-        weights[(a, b) if a <= b else (b, a)] += flow.beneficiaries
-    return _communities_of(places, weights, touched, _served_pairs(flows))
-
-
-def _communities_of(places: Mapping[int, PlaceInfo], weights: Mapping[tuple[str, str], float],
-                    touched: set[int], serving: Mapping[int, set[int]]) -> dict[str, Any]:
-    if not touched:
-        return {"communities": [], "bridging_hubs": []}
-    found = louvain(weights)
-    group_of = {dep: index for index, deps in enumerate(found) for dep in deps}
-    members_of: dict[int, list[int]] = defaultdict(list)
-    for pid in touched:
-        members_of[group_of[places[pid].departement]].append(pid)
-    slugs = {pid: places[pid].slug for pid in touched}
-    ordered = sorted(members_of.values(), key=lambda m: (-len(m), min(slugs[p] for p in m)))
-    community_of = {pid: index + 1 for index, members in enumerate(ordered) for pid in members}
-    result = []
-    for index, members in enumerate(ordered):
-        deps: dict[str, int] = defaultdict(int)
-        for pid in members:
-            deps[places[pid].departement] += 1
-        result.append(
-            {
-                "id": index + 1,
-                "size": len(members),
-                "hubs": sorted(slugs[p] for p in members if places[p].is_hub_kind),
-                "places": sorted(slugs[p] for p in members),
-                "departements": [
-                    code for code, _ in sorted(deps.items(), key=lambda kv: (-kv[1], kv[0]))
-                ],
-            }
-        )
-    bridging = []
-    for host_id, targets in serving.items():
-        linked = sorted({community_of[s] for s in targets if s in community_of})
-        if len(linked) >= 2:
-            host = places[host_id]
-            bridging.append(
-                {
-                    "slug": host.slug,
-                    "name": host.name,
-                    "kind": host.kind,
-                    "departement": host.departement,
-                    "community": community_of.get(host_id),
-                    "communities": len(linked),
-                    "community_ids": linked,
-                }
-            )
-    bridging.sort(key=lambda h: (-h["communities"], h["slug"]))
-    return {"communities": result, "bridging_hubs": bridging}
-
-
-class _Providers(Mapping[int, int]):
-    """place -> how many hubs serve it, read from the index's sets."""
-
-    def __init__(self, served_by: Mapping[int, set[int]]) -> None:
-        self._served_by = served_by
-
-    def __getitem__(self, place: int) -> int:
-        found = self._served_by.get(place)
-        if found is None:
-            raise KeyError(place)
-        return len(found)
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self._served_by)
-
-    def __len__(self) -> int:
-        return len(self._served_by)
-
-
-class FlowIndex:
-    """The sums that `territory_breakdown`, `coverage_by_departement`, `communities` and
-    the network's totals fold over the flows, kept as running sums moved flow by flow
-    (`move(old, new)`): under a stream of bookings, one flow changes between two reads,
-    and the figures cost what changed, not the 16,000 flows.
-
-    Hours are summed as exact fractions, so the result does not depend on the order the
-    flows came and went in: any process, whatever its history, answers the same.
-    """
-
-    def __init__(self, places: Mapping[int, PlaceInfo], flows: Iterable[Flow] = ()) -> None:
-        self.places = places
-        self.territory_places = {t: [0, 0] for t in TERRITORIES}
-        for place in places.values():
-            row = self.territory_places.get(place.territory)
-            if row is not None:
-                row[0] += 1
-                row[1] += place.kind == "tiers_lieu"
-        # bookings, beneficiaries, verified, hours, incubation hours: every flow.
-        self.totals: list[Any] = [0, 0, 0, Fraction(0), Fraction(0)]
-        self._served: dict[int, int] = defaultdict(int)  # place -> flows with beneficiaries
-        self.served = 0
-        self.territory = {t: [0, 0, Fraction(0)] for t in TERRITORIES}
-        self._territory_served: dict[int, int] = defaultdict(int)
-        self.territory_served: dict[str, int] = defaultdict(int)
-        self.received: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        self.provided: dict[str, int] = defaultdict(int)
-        self._departement_served: dict[int, int] = defaultdict(int)
-        self.departement_served: dict[str, int] = defaultdict(int)
-        self.weights: dict[tuple[str, str], int] = defaultdict(int)
-        self._touched: dict[int, int] = defaultdict(int)
-        self.serving: dict[int, set[int]] = defaultdict(set)
-        # For `hub_metrics`: each host's flows, each place's serving hosts, the hubs whose
-        # figures a move may have changed, and the figures of the others.
-        self.by_host: dict[int, dict[int, Flow]] = defaultdict(dict)
-        self.served_by: dict[int, set[int]] = defaultdict(set)
-        self.hub_kind_ids = {pid for pid, place in places.items() if place.is_hub_kind}
-        self.dirty: set[int] = set(self.hub_kind_ids)
-        self.items: dict[int, dict[str, Any]] = {}
-        # For whoever renders the flows host by host: the hosts moved since it last
-        # looked, and what it rendered of each (kept here, so it matches these sums).
-        self.moved_hosts: set[int] = set()
-        self.rendered: dict[int, Any] = {}
-        for flow in flows:
-            self._add(flow, 1)
-
-    def move(self, old: Flow | None, new: Flow | None) -> None:
-        if old is not None:
-            self._add(old, -1)
-        if new is not None:
-            self._add(new, 1)
-
-    @staticmethod
-    def _count(counts: dict[int, int], key: int, sign: int) -> int:
-        """Moves a count; +1/-1 when `key` starts/stops counting, else 0."""
-        before = counts[key]
-        counts[key] = before + sign
-        if counts[key] == 0:
-            del counts[key]
-        return (before == 0) - (before + sign == 0)
-
-    def _add(self, flow: Flow, sign: int) -> None:
-        totals = self.totals
-        totals[0] += sign * flow.bookings
-        totals[1] += sign * flow.beneficiaries
-        totals[2] += sign * flow.verified
-        totals[3] += sign * Fraction(flow.hours)
-        totals[4] += sign * Fraction(flow.incubation_hours)
-        has_beneficiaries = flow.beneficiaries > 0
-        if has_beneficiaries:
-            self.served += self._count(self._served, flow.place, sign)
-        if flow.host == flow.place:
-            return
-        self.dirty.add(flow.host)
-        self.moved_hosts.add(flow.host)
-        if sign > 0:
-            self.by_host[flow.host][flow.place] = flow
-        else:
-            out = self.by_host[flow.host]
-            if out.get(flow.place) is flow or out.get(flow.place) == flow:
-                del out[flow.place]
-            if not out:
-                del self.by_host[flow.host]
-        if has_beneficiaries:
-            # Whether a place has one provider or more moves the others' sole-provider share.
-            self.dirty.update(self.served_by[flow.place])
-            if sign > 0:
-                self.serving[flow.host].add(flow.place)
-                self.served_by[flow.place].add(flow.host)
-            else:
-                self.serving[flow.host].discard(flow.place)
-                if not self.serving[flow.host]:
-                    del self.serving[flow.host]
-                self.served_by[flow.place].discard(flow.host)
-            if not self.served_by[flow.place]:
-                del self.served_by[flow.place]
-        place, host = self.places.get(flow.place), self.places.get(flow.host)
-        if place is None:
-            return
-        row = self.territory.get(place.territory)
-        if row is not None:
-            row[0] += sign * flow.bookings
-            row[1] += sign * flow.beneficiaries
-            row[2] += sign * Fraction(flow.hours)
-            if has_beneficiaries:
-                self.territory_served[place.territory] += self._count(
-                    self._territory_served, flow.place, sign)
-        if host is None:
-            return
-        received = self.received[place.departement]
-        received[0] += sign * flow.bookings
-        received[1] += sign * flow.beneficiaries
-        self.provided[host.departement] += sign * flow.beneficiaries
-        if has_beneficiaries:
-            self.departement_served[place.departement] += self._count(
-                self._departement_served, flow.place, sign)
-            a, b = host.departement, place.departement
-            self.weights[(a, b) if a <= b else (b, a)] += sign * flow.beneficiaries
-            self._count(self._touched, flow.host, sign)
-            self._count(self._touched, flow.place, sign)
-
-    def hub_metrics(self) -> list[dict[str, Any]]:
-        """What `hub_metrics(places, flows)` gives (all time: no activation), computing
-        again only the hubs a move touched."""
-        places = self.places
-        providers = _Providers(self.served_by)
-        for hub_id in self.dirty:
-            if hub_id in places and (hub_id in self.hub_kind_ids or hub_id in self.by_host):
-                flows = self.by_host.get(hub_id, {})
-                out = [flows[p] for p in sorted(flows) if p in places]
-                self.items[hub_id] = _hub_item(
-                    places, places[hub_id], out, self.serving.get(hub_id, set()), providers, None)
-            else:
-                self.items.pop(hub_id, None)
-        self.dirty = set()
-        return _ranked([dict(item) for item in self.items.values()])
-
-    def territory_breakdown(self) -> dict[str, dict[str, Any]]:
-        """What `territory_breakdown(places, flows)` gives."""
-        total = sum(row[1] for row in self.territory.values())
-        return {
-            t: {"places": self.territory_places[t][0], "tiers_lieux": self.territory_places[t][1],
-                "places_served": self.territory_served.get(t, 0), "bookings": row[0],
-                "beneficiaries": row[1], "hours": float(row[2]),
-                "beneficiaries_share": row[1] / total if total else None}
-            for t, row in self.territory.items()
-        }
-
-    def coverage_by_departement(self, hubs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """What `coverage_by_departement(places, flows, hubs)` gives."""
-        rows = coverage_by_departement(self.places, (), hubs)
-        for row in rows:
-            code = row["code"]
-            received = self.received.get(code)
-            if received is not None:
-                row["bookings"], row["beneficiaries"] = received
-            row["beneficiaries_provided"] = self.provided.get(code, 0)
-            row["places_served"] = self.departement_served.get(code, 0)
-        return rows
-
-    def communities(self) -> dict[str, Any]:
-        """What `communities(places, flows)` gives."""
-        weights = {pair: w for pair, w in self.weights.items() if w > 0}
-        return _communities_of(self.places, weights, set(self._touched), self.serving)
-
-    def served_places(self) -> set[int]:
-        """The places some flow with beneficiaries reached (the summary's)."""
-        return set(self._served)
 
 
 def shared_clientele(

@@ -11,7 +11,6 @@ any new or removed resource, and any edit of a place start a fresh computation.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 from collections import OrderedDict
@@ -26,8 +25,11 @@ from hub.errors import Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.reference import REGIONS
 from hub.rules import permissions
+from hub.rules import communities as communities_rules
 from hub.rules import network as metrics
+from hub.rules.flow_index import FlowIndex
 from hub.services import analytics
+from hub.services import network_live as live
 from hub.services import places as places_service
 from hub.rules.network import Flow, PlaceInfo
 from hub.timeutil import parse_datetime, to_iso
@@ -201,8 +203,8 @@ class Snapshot:
     places: dict[int, PlaceInfo]
     _lazy: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    # Shared by the snapshots of one period over the same places (see `_Carry`).
-    carry: _Carry | None = None
+    # Shared by the snapshots of one period over the same places (see `network_live.Carry`).
+    carry: live.Carry | None = None
 
     def memo(self, name: str, compute: Callable[[], Any]) -> Any:
         if name not in self._lazy:
@@ -217,13 +219,13 @@ class Snapshot:
             return self.memo("flows", lambda: read_flows(self.period))
         if "flows" not in self._lazy:
             carry = self.carry
-            flows, version = _mirror().read_versioned(carry.places_digest)
+            flows, version = live.totals_mirror().read_versioned(carry.places_digest)
             with self._lock:
                 self._lazy.setdefault("flows", flows)
                 self._lazy.setdefault("flows_version", version)
         return self._lazy["flows"]
 
-    def _indexed(self, name: str, use: Callable[[metrics.FlowIndex], Any]) -> Any | None:
+    def _indexed(self, name: str, use: Callable[[FlowIndex], Any]) -> Any | None:
         """`use(index)` on the running sums of this snapshot's flows, memoized as
         `name`; None when the period has no running sums (bounded periods)."""
         if self.carry is None or self.period != Period():
@@ -250,58 +252,9 @@ class Snapshot:
 
     def graph_json(self) -> str:
         """The whole served graph as networkx node-link JSON (`edges="links"`), the text
-        Flask's `jsonify` would write for it: serialized host by host, each host's links
-        kept with the running sums while its flows do not move, so a booking costs one
-        host's links."""
-        return self.memo("graph-json-text", self._graph_json)
-
-    def _graph_json(self) -> str:
-        carry = self.carry if self.carry is not None else _Carry({})
-        links = self._indexed("graph-links", self._links_by_host)
-        if carry.nodes is None:
-            carry.nodes = ",".join(
-                _dumps({"id": p.slug, "name": p.name, "kind": p.kind, "departement": p.departement,
-                        "region": p.region, "territory": p.territory, "lat": p.lat, "lon": p.lon})
-                for _, p in sorted(self.places.items())
-            )
-        if links is None:
-            texts = []
-            places = self.places
-            for flow in sorted(self.flows, key=lambda f: (f.host, f.place)):
-                if flow.host == flow.place or flow.host not in places or flow.place not in places:
-                    continue
-                texts.append(self._link_text(flow))
-            links = ",".join(texts)
-        graph = _dumps({"period": self.period.as_dict(), "region": None})
-        return (f'{{"directed":true,"graph":{graph},"links":[{links}],'
-                f'"multigraph":false,"nodes":[{carry.nodes}]}}\n')
-
-    def _link_text(self, flow: Flow) -> str:
-        places = self.places
-        return _dumps({
-            "source": places[flow.host].slug, "target": places[flow.place].slug,
-            "bookings": flow.bookings, "beneficiaries": flow.beneficiaries, "hours": flow.hours,
-        })
-
-    def _links_by_host(self, index: metrics.FlowIndex) -> str:
-        """The links' text host by host, each host's kept until one of its flows moves."""
-        rendered = index.rendered
-        for host in index.moved_hosts:
-            rendered.pop(host, None)
-        index.moved_hosts = set()
-        places = self.places
-        texts = []
-        for host in sorted(index.by_host):
-            if host not in places:
-                continue
-            text = rendered.get(host)
-            if text is None:
-                out = index.by_host[host]
-                text = rendered[host] = ",".join(
-                    self._link_text(out[p]) for p in sorted(out) if p in places)
-            if text:
-                texts.append(text)
-        return ",".join(texts)
+        Flask's `jsonify` would write for it (`network_live.graph_json`)."""
+        links = self._indexed("graph-links", lambda index: live.links_by_host(self.places, index))
+        return self.memo("graph-json-text", lambda: live.graph_json(self, links))
 
     def hub(self, slug: str) -> dict[str, Any]:
         for item in self.hubs:
@@ -346,7 +299,7 @@ class Snapshot:
         found = self._indexed("communities", lambda index: index.communities())
         if found is not None:
             return found
-        return self.memo("communities", lambda: metrics.communities(self.places, self.flows))
+        return self.memo("communities", lambda: communities_rules.communities(self.places, self.flows))
 
     @property
     def shared_clientele(self) -> list[dict[str, Any]]:
@@ -381,7 +334,7 @@ class Snapshot:
         def compute() -> dict[str, Any]:
             if carry.territory_of is None:
                 carry.territory_of = {pid: p.territory for pid, p in carry.places.items()}
-            rows = _months_mirror().read(carry.territory_of, carry.places_digest)
+            rows = live.months_mirror().read(carry.territory_of, carry.places_digest)
             return metrics.monthly_by_territory((), rows)
 
         return self.memo("monthly", compute)
@@ -435,61 +388,6 @@ class Snapshot:
         }
 
 
-@dataclass
-class _Carry:
-    """What a snapshot leaves to the next one of the same period over the same places:
-    under a stream of bookings each snapshot lives for one booking, and most of what it
-    computes (hub figures, serialized links) is the same as the last one's."""
-
-    places: dict[int, PlaceInfo]
-    places_digest: str = ""
-    hubs: dict[int, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
-    nodes: str | None = None
-    unserved: tuple[frozenset[int], list[dict[str, Any]]] | None = None
-    territory_of: dict[int, str] | None = None
-    # The running sums of the all-time flows (`metrics.FlowIndex`) and their version.
-    index: metrics.FlowIndex | None = None
-    index_version: int = 0
-    index_lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def with_index(self, flows: list[Flow], version: int, use: Callable[[metrics.FlowIndex], Any]) -> Any:
-        """`use` on the running sums brought to `version` (moved forward by the mirror's
-        changes since the last version they held, or started from `flows`)."""
-        with self.index_lock:
-            index = self.index
-            if index is not None and self.index_version != version:
-                changes = (_mirror().changes(self.index_version, version)
-                           if self.index_version < version else None)
-                if changes is None:
-                    index = None
-                else:
-                    for old, new in changes:
-                        index.move(old, new)
-                    self.index_version = version
-            if index is None:
-                if self.index is not None and self.index_version > version:
-                    # An older snapshot than the sums: its own, from its flows.
-                    return use(metrics.FlowIndex(self.places, flows))
-                index = self.index = metrics.FlowIndex(self.places, flows)
-                self.index_version = version
-            return use(index)
-
-
-def _mirror() -> analytics.TotalsMirror:
-    with _cache_lock:
-        return current_app.extensions.setdefault("network_totals", analytics.TotalsMirror())
-
-
-def _months_mirror() -> analytics.MonthsMirror:
-    with _cache_lock:
-        return current_app.extensions.setdefault("network_months", analytics.MonthsMirror())
-
-
-def _dumps(value: Any) -> str:
-    # As Flask's JSON provider writes a response (sorted keys, compact, ASCII).
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-
-
 def _read_monthly(period: Period) -> dict[str, Any]:
     hour_rows, month_rows = analytics.read_monthly(period.start, period.end)
     return metrics.monthly_by_territory(hour_rows, month_rows)
@@ -522,7 +420,7 @@ def snapshot(period: Period | None = None) -> Snapshot:
     if carry is None:
         if places is None:
             places = {row[0]: PlaceInfo(*row) for row in _read_places()}
-        carry = _Carry(places, places_digest)
+        carry = live.Carry(places, places_digest)
     result = Snapshot(period=period, places=carry.places, carry=carry)
     with _cache_lock:
         cache[key] = result
