@@ -101,8 +101,6 @@ class _Aggregate:
         for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert)):
             stmt = insert(table)
             moved = {name: table.c[name] + stmt.excluded[name] for name in _COUNTERS}
-            if sequenced:
-                moved["seq"] = stmt.excluded.seq
             self.upserts[dialect] = stmt.on_conflict_do_update(index_elements=list(key), set_=moved)
         # A decrement is an UPDATE, never an upsert: the row it moves holds the
         # contribution being taken back, and an INSERT's candidate row with negative
@@ -113,8 +111,7 @@ class _Aggregate:
             .where(*(table.c[name] == sa.bindparam(f"k_{name}") for name in key))
             .values({name: table.c[name] + sa.bindparam(f"d_{name}") for name in _COUNTERS})
         )
-        if sequenced:
-            self.decrement = self.decrement.values(seq=sa.bindparam("k_seq"))
+
 
     def project(self, rows: Mapping[Key, Sequence[int]]) -> dict[tuple, list[int]]:
         summed: dict[tuple, list[int]] = {}
@@ -124,20 +121,16 @@ class _Aggregate:
                 cell[i] += value
         return summed
 
-    def apply(self, conn: sa.Connection, rows: Mapping[Key, Sequence[int]], seq: int) -> None:
+    def apply(self, conn: sa.Connection, rows: Mapping[Key, Sequence[int]]) -> None:
         increments, decrements = [], []
         for key, counters in sorted(self.project(rows).items()):
             if not any(counters):
                 continue
             if all(c >= 0 for c in counters):
                 increments.append({**dict(zip(self.key, key)), **dict(zip(_COUNTERS, counters))})
-                if self.sequenced:
-                    increments[-1]["seq"] = seq
             else:
                 decrements.append({**{f"k_{n}": v for n, v in zip(self.key, key)},
                                    **{f"d_{n}": v for n, v in zip(_COUNTERS, counters)}})
-                if self.sequenced:
-                    decrements[-1]["k_seq"] = seq
         if increments:
             conn.execute(self.upserts[conn.dialect.name], increments)
         for params in decrements:
@@ -162,8 +155,7 @@ _CLOCK = AnalyticsClock.__table__
 
 
 def _tick(conn: sa.Connection, epoch: int = 0) -> int:
-    """The next change number, the clock's row locked until the commit (before any
-    aggregate row: every transaction takes the locks in the same order)."""
+    """The next change number, the clock's row locked until the commit."""
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(_CLOCK).values(id=1, n=1, epoch=0)
     moved: dict[str, Any] = {"n": _CLOCK.c.n + 1}
@@ -174,12 +166,43 @@ def _tick(conn: sa.Connection, epoch: int = 0) -> int:
     ).scalar_one())
 
 
-def _apply(conn: sa.Connection, deltas: _Deltas) -> None:
+_STAMPS = "analytics_stamps"
+
+
+def _apply(conn: sa.Connection, deltas: _Deltas, session: so.Session) -> None:
     rows = {key: row for key, row in deltas.rows.items() if any(row)}
     if rows:
-        seq = _tick(conn)
         for aggregate in AGGREGATES:
-            aggregate.apply(conn, rows, seq)
+            aggregate.apply(conn, rows)
+        stamps = session.info.setdefault(_STAMPS, {})
+        for aggregate in AGGREGATES:
+            if aggregate.sequenced:
+                stamps.setdefault(aggregate, set()).update(aggregate.project(rows))
+
+
+@sa.event.listens_for(so.Session, "before_commit")
+def _stamp_moved_rows(session: so.Session) -> None:
+    """The rows this transaction moved get the next change number, taken now, at the
+    very end: the clock's lock is the last one the transaction takes (no lock-order
+    deadlock with the resource rows), and it is held only through the commit, so
+    transactions commit in the order of their numbers (`hub.services.analytics_mirror`).
+    Rows a rollback took back keep their stamp to come, for the session's next commit:
+    a reader reads them again for nothing, and misses nothing."""
+    if session.in_nested_transaction():
+        return
+    if session.new or session.dirty or session.deleted:
+        # The commit flushes after this hook: flush first, so that its changes are stamped.
+        session.flush()
+    stamps = session.info.pop(_STAMPS, None)
+    if not stamps:
+        return
+    conn = session.connection()
+    seq = _tick(conn)
+    for aggregate, keys in stamps.items():
+        table = aggregate.table
+        stmt = (sa.update(table).where(*(table.c[n] == sa.bindparam(f"k_{n}") for n in aggregate.key))
+                .values(seq=seq))
+        conn.execute(stmt, [{f"k_{n}": v for n, v in zip(aggregate.key, key)} for key in sorted(keys)])
 
 
 def booking_created(conn: sa.Connection, booking: Any, host_id: int, kind: str) -> None:
@@ -188,7 +211,7 @@ def booking_created(conn: sa.Connection, booking: Any, host_id: int, kind: str) 
     if found is not None:
         deltas = _Deltas()
         deltas.add(found, 1)
-        _apply(conn, deltas)
+        _apply(conn, deltas, db.session())
 
 
 class _Values:
@@ -251,7 +274,7 @@ def _count_flushed_bookings(session: so.Session, _context: Any) -> None:
         count(before, -1)
         if still:
             count(booking, 1)
-    _apply(conn, deltas)
+    _apply(conn, deltas, session)
 
 
 @sa.event.listens_for(so.Session, "after_soft_rollback")
@@ -311,7 +334,7 @@ def counted_bookings() -> int:
     ) or 0
 
 
-def _rebuild_in_postgresql(conn: sa.Connection, seq: int) -> int:
+def _rebuild_in_postgresql(conn: sa.Connection) -> int:
     """`rebuild` as three INSERT ... SELECT: PostgreSQL groups 10,000,000 bookings in
     seconds where reading them into Python takes most of an hour. Counted exactly as
     `contribution` counts (Paris month, beneficiaries else quantity, whole seconds)."""
@@ -332,10 +355,8 @@ def _rebuild_in_postgresql(conn: sa.Connection, seq: int) -> int:
     for aggregate in AGGREGATES[1:]:
         key = [_FLOWS.c[name] for name in aggregate.key]
         summed = [sa.func.sum(_FLOWS.c[name]) for name in _COUNTERS]
-        extra = [sa.literal(seq, sa.BigInteger)] if aggregate.sequenced else []
-        columns = list(aggregate.key) + list(_COUNTERS) + (["seq"] if aggregate.sequenced else [])
         written += conn.execute(sa.insert(aggregate.table).from_select(
-            columns, sa.select(*key, *summed, *extra).group_by(*key))).rowcount
+            list(aggregate.key) + list(_COUNTERS), sa.select(*key, *summed).group_by(*key))).rowcount
     return written
 
 
@@ -344,28 +365,26 @@ def rebuild(progress: Any = None) -> int:
     number of rows written. `progress(n)` is called as bookings are read."""
     conn = db.session.connection()
     if conn.dialect.name == "postgresql":
-        seq = _tick(conn, epoch=1)
         for aggregate in AGGREGATES:
             conn.execute(sa.delete(aggregate.table))
-        written = _rebuild_in_postgresql(conn, seq)
+        written = _rebuild_in_postgresql(conn)
         if progress is not None:
             progress(counted_bookings())
-        logger.info("analytics rebuilt: %d rows", written)
-        return written
-    flows = _computed_flows(progress)
-    # A new epoch: readers holding rows that may now be gone start again from nothing.
-    seq = _tick(conn, epoch=1)
-    written = 0
-    for aggregate in AGGREGATES:
-        conn.execute(sa.delete(aggregate.table))
-        extra = {"seq": seq} if aggregate.sequenced else {}
-        rows = [
-            {**dict(zip(aggregate.key, key)), **dict(zip(_COUNTERS, counters)), **extra}
-            for key, counters in sorted(aggregate.project(flows).items()) if any(counters)
-        ]
-        for start in range(0, len(rows), 5_000):
-            conn.execute(sa.insert(aggregate.table), rows[start:start + 5_000])
-        written += len(rows)
+    else:
+        flows = _computed_flows(progress)
+        written = 0
+        for aggregate in AGGREGATES:
+            conn.execute(sa.delete(aggregate.table))
+            rows = [
+                {**dict(zip(aggregate.key, key)), **dict(zip(_COUNTERS, counters))}
+                for key, counters in sorted(aggregate.project(flows).items()) if any(counters)
+            ]
+            for start in range(0, len(rows), 5_000):
+                conn.execute(sa.insert(aggregate.table), rows[start:start + 5_000])
+            written += len(rows)
+    # A new epoch, taken last (the clock's lock is always the last one a transaction
+    # takes): readers holding rows that may now be gone start again from nothing.
+    _tick(conn, epoch=1)
     logger.info("analytics rebuilt: %d rows", written)
     return written
 
