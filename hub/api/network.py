@@ -254,7 +254,7 @@ SPEC: dict = {
         _PERIOD_PARAMS + _PAGE_PARAMS + [_FORMAT_PARAM],
     ),
     "/api/v1/network/communities": _get(
-        "Communautés de départements (Louvain, graine 42) et lieux passerelles",
+        "Communautés de départements (Louvain, ordre des codes) et lieux passerelles",
         _ok("Les communautés, les lieux qui en servent au moins deux", {
             "type": "object", "properties": {
                 "items": {"type": "array"}, "total": _INT,
