@@ -12,9 +12,11 @@ summary, monthly, graph, départements, communities). Beside them, in the same r
 one SQL aggregate of the bookings that the views used to need (confirmed external bookings
 per host and booking place) is timed on its own connection.
 
-Prints each view's p50/p95, the ratio of its p95 to the aggregate's p50 (issue 15: at
-most 0.25), whether every summary included every booking confirmed before it was asked,
-and the server's memory (issue 15: under 500 MB).
+Prints each view's cold and warm times before the stream (first answer of the fresh
+reading server, then the median of three with nothing changing), then under the stream
+each view's p50/p95, the ratio of its p95 to the aggregate's p50 (issue 15: at most
+0.25), whether every summary included every booking confirmed before it was asked, and
+the server's memory (issue 15: under 500 MB).
 """
 from __future__ import annotations
 
@@ -226,10 +228,24 @@ def main() -> None:
                 if view == "summary" and data["totals"]["bookings"] < baseline + before:
                     stale.append((data["totals"]["bookings"], baseline + before))
 
-    # One warm-up round so that imports and first compilations are not counted.
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    for view in ("hubs", "communities"):
-        call(conn, "GET", f"/api/v1/network/{view}", ids["reader"])
+    # Cold: each view's first answer from the fresh reading server (the first one reads
+    # the aggregates into the process); warm: the median of three more, nothing changed.
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    cold: dict[str, float] = {}
+    warm: dict[str, float] = {}
+    for view in VIEWS:
+        path = f"/api/v1/network/{view}"
+        started = time.perf_counter()
+        status, _ = call(conn, "GET", path, ids["reader"])
+        cold[view] = time.perf_counter() - started
+        assert status == 200, (view, status)
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            call(conn, "GET", path, ids["reader"])
+            times.append(time.perf_counter() - started)
+        warm[view] = statistics.median(times)
+    idle_rss = sum(rss_mb(p) for p in [proc.pid] + children(proc.pid))
     # Counted before the stream starts: every later summary must hold at least this many
     # bookings plus those confirmed before it was asked.
     baseline = call(conn, "GET", "/api/v1/network/summary", ids["reader"])[1]["totals"]["bookings"]
@@ -261,6 +277,9 @@ def main() -> None:
         p95 = percentile(values, 0.95)
         print(f"{view:<14}{len(values):>5}{statistics.median(values) * 1000:>9.0f}"
               f"{p95 * 1000:>9.0f}{p95 / agg:>9.2f}")
+    print("before the stream, nothing changing: " + ", ".join(
+        f"{view} cold {cold[view] * 1000:.0f} / warm {warm[view] * 1000:.0f} ms" for view in VIEWS))
+    print(f"reading server's memory after them: {idle_rss:.0f} MB")
     print(f"summaries missing a booking confirmed before them: {len(stale)}")
     print(f"reading server's memory (peak RSS, gunicorn master + worker): {peak_rss:.0f} MB")
     log.unlink(missing_ok=True)

@@ -47,7 +47,7 @@ def is_complete(path: Path) -> bool:
     if row is None:
         return False
     seeded = json.loads(row[0])
-    # The demo seeds its target count plus a few bookings of the demo accounts.
+    # The loans come on top of the scale's bookings (1,000,003 for 1,000,000).
     return seeded.get("scale") == "national" and seeded.get("bookings", 0) >= SCALES["national"].bookings
 
 

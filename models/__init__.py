@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 from models.accounts import GLOBAL_ROLES, ApiToken, LoginFailure, OneTimeToken, User
-from models.analytics import FlowMonth, FlowTotal, MonthPlace
+from models.analytics import AnalyticsClock, FlowMonth, FlowTotal, MonthPlace
 from models.audit import AuditEntry
 from models.base import Base, UTCDateTime, utcnow
 from models.bookings import ACTIVE_STATUSES, BOOKING_STATUSES, Booking, Qualification
@@ -32,6 +32,7 @@ __all__ = [
     "BookingSeries",
     "Closure",
     "FlowMonth",
+    "AnalyticsClock",
     "FlowTotal",
     "JoinRequest",
     "LoginFailure",

@@ -68,6 +68,24 @@ class FlowTotal(_Counters, Base):
         sa.ForeignKey("places.id", ondelete="CASCADE"), primary_key=True
     )
     kind: so.Mapped[str] = so.mapped_column(sa.String(12), primary_key=True)
+    # The `AnalyticsClock.n` of the transaction that last moved the row: a reader that
+    # holds the rows up to some n fetches only those above it.
+    seq: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0, server_default="0", index=True)
+
+
+class AnalyticsClock(Base):
+    """One row: a counter every transaction that moves `analytics_totals` bumps first.
+
+    Bumping it locks the row until the commit (PostgreSQL; SQLite writes one at a time),
+    so transactions commit in the order of their numbers and the rows above a number
+    are exactly the changes since it. `epoch` moves when a rebuild rewrites every row.
+    """
+
+    __tablename__ = "analytics_clock"
+
+    id: so.Mapped[int] = so.mapped_column(sa.Integer, primary_key=True)
+    n: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
+    epoch: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
 
 
 class MonthPlace(_Counters, Base):
@@ -86,3 +104,5 @@ class MonthPlace(_Counters, Base):
     place_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("places.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    # As `FlowTotal.seq`.
+    seq: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0, server_default="0", index=True)

@@ -161,6 +161,24 @@ def test_rebuild_command_recomputes_the_aggregates(world, runner):
     }
 
 
+def test_rebuild_counts_as_the_transitions_do_at_a_month_edge_and_with_attendance(world):
+    # 21:30 UTC on 31 March is 23:30 in Paris (summer time): March; an hour later, April.
+    # Half a second past the hour: whole seconds, as the transitions count them.
+    edge = datetime(2025, 3, 31, 21, 30, tzinfo=timezone.utc)
+    for start, attended in ((edge, None), (edge + timedelta(hours=1), True), (paris_10h(-5), False)):
+        db.session.add(Booking(resource_id=world["machine"].id, place_id=world["places"][1].id,
+                               user_id=world["manager"].id, start_at=start,
+                               end_at=start + timedelta(hours=1, seconds=0.5), quantity=2,
+                               beneficiaries=3, status="confirmed", attended=attended))
+    db.session.commit()
+    analytics.rebuild()
+    db.session.commit()
+    db.session.expire_all()
+    stored = analytics.stored_aggregates()
+    assert stored == analytics.computed_aggregates()
+    assert {key[2] for key in stored["analytics_flows"]} >= {"2025-03", "2025-04"}
+
+
 def test_racing_bookings_and_cancellations_leave_the_aggregates_exact(app, make):
     """Threads book different resources of one host for one place in one month (one
     aggregate row: no resource lock serializes them), while others cancel."""

@@ -142,6 +142,59 @@ def test_graph_is_networkx_node_link_json(client, auth, net):
     assert graph.nodes["a"]["territory"] == "qpv"
 
 
+def test_graph_text_is_what_jsonify_writes_of_the_node_link_data_after_a_booking(app, client, auth, make, net):
+    from flask import json
+
+    from hub.services import network
+
+    headers = auth.headers("anct@example.org")
+    client.get("/api/v1/network/graph", headers=headers)
+    # A new booking after a first read: the next text reuses the carried links and
+    # still has to show the new one.
+    make.booking(net["machine"], net["b"], start=T0 + timedelta(days=2), beneficiaries=3)
+    db.session.commit()
+    text = client.get("/api/v1/network/graph", headers=headers).get_data(as_text=True)
+    with app.test_request_context():
+        snap = network.snapshot()
+        data = nx.node_link_data(snap.graph, edges="links")
+        data["graph"] = {"period": snap.period.as_dict(), "region": None}
+        assert text == json.dumps(data, separators=(",", ":")) + "\n"
+    assert nx.node_link_graph(json.loads(text), edges="links").edges["h", "b"]["bookings"] == 2
+
+
+def test_every_view_follows_a_booking_made_after_a_first_read(client, auth, make, net):
+    headers = auth.headers("anct@example.org")
+    paths = ("summary", "monthly", "departements?per_page=200", "communities", "hubs")
+    before = {p: client.get(f"/api/v1/network/{p}", headers=headers).get_json() for p in paths}
+    make.booking(net["machine"], net["b"], start=T0 + timedelta(days=40), beneficiaries=4)
+    db.session.commit()
+    after = {p: client.get(f"/api/v1/network/{p}", headers=headers).get_json() for p in paths}
+    assert after["summary"]["totals"]["bookings"] == before["summary"]["totals"]["bookings"] + 1
+    assert after["summary"]["totals"]["beneficiaries"] == before["summary"]["totals"]["beneficiaries"] + 4
+    assert after["monthly"]["months"] == ["2024-03", "2024-04"]
+    assert after["monthly"]["territories"]["urbain"]["beneficiaries"] == [10, 4]
+    received = {d["code"]: d["beneficiaries"] for d in after["departements?per_page=200"]["items"]}
+    assert received["56"] == 14
+    assert {h["slug"]: h["beneficiaries"] for h in after["hubs"]["items"]}["h"] == 24
+
+
+def test_a_rebuild_that_drops_a_flow_drops_it_from_the_views(app, client, auth, net):
+    import sqlalchemy as sa
+
+    from hub.services import analytics
+
+    headers = auth.headers("anct@example.org")
+    assert client.get("/api/v1/network/summary", headers=headers).get_json()["totals"]["flows"] == 2
+    # Written past the listener, as a script would: only a rebuild sees it.
+    db.session.execute(sa.update(Booking).where(Booking.id == net["bookings"]["b"].id)
+                       .values(status="cancelled"))
+    analytics.rebuild()
+    db.session.commit()
+    totals = client.get("/api/v1/network/summary", headers=headers).get_json()["totals"]
+    assert (totals["flows"], totals["bookings"]) == (1, 1)
+    assert client.get("/api/v1/network/monthly", headers=headers).get_json()["territories"]["urbain"]["bookings"] == [0]
+
+
 def test_graph_of_unknown_region_is_422(client, auth, net):
     response = client.get("/api/v1/network/graph?region=99", headers=auth.headers("anct@example.org"))
     assert response.status_code == 422

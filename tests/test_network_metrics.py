@@ -6,10 +6,10 @@ import math
 import pytest
 
 from hub.geo import EARTH_RADIUS_KM
+from hub.rules.communities import communities
 from hub.rules.network import (
     Flow,
     PlaceInfo,
-    communities,
     coverage_by_departement,
     coverage_by_region,
     hub_metrics,
@@ -224,8 +224,10 @@ def test_unserved_tiers_lieux_are_far_from_every_fabrique_and_served_by_none():
 
 
 def test_communities_are_deterministic_and_bridging_hubs_found():
-    # Two dense groups {h1, a, b} and {h2, c, d}; h3 serves one place in each.
-    places = {i: place(i, s, kind="fabrique" if s.startswith("h") else "tiers_lieu")
+    # Two dense groups {h1, a, b} (in 29) and {h2, c, d} (in 56); h3 (in 22) serves one
+    # place in each.
+    deps = {"h1": "29", "a": "29", "b": "29", "h2": "56", "c": "56", "d": "56", "h3": "22"}
+    places = {i: place(i, s, kind="fabrique" if s.startswith("h") else "tiers_lieu", dep=deps[s])
               for i, s in enumerate(["h1", "a", "b", "h2", "c", "d", "h3"], start=1)}
     flows = [Flow(1, 2, 1, 50, 1.0), Flow(1, 3, 1, 50, 1.0), Flow(2, 3, 1, 50, 1.0),
              Flow(4, 5, 1, 50, 1.0), Flow(4, 6, 1, 50, 1.0), Flow(5, 6, 1, 50, 1.0),
@@ -238,6 +240,19 @@ def test_communities_are_deterministic_and_bridging_hubs_found():
     assert not any({"a", "c"} <= g for g in groups)
     assert [h["slug"] for h in first["bridging_hubs"]] == ["h3"]
     assert first["bridging_hubs"][0]["communities"] == 2
+
+
+def test_a_community_holds_whole_departements():
+    # a (29) and c (56) are served by the same hub, but their départements exchange
+    # mostly within themselves: each place sits in its département's community.
+    places = {i: place(i, s, kind="fabrique" if s.startswith("h") else "tiers_lieu", dep=dep)
+              for i, (s, dep) in enumerate([("h1", "29"), ("a", "29"), ("b", "29"),
+                                            ("h2", "56"), ("c", "56"), ("d", "56")], start=1)}
+    flows = [Flow(1, 2, 1, 50, 1.0), Flow(1, 3, 1, 50, 1.0), Flow(4, 5, 1, 50, 1.0),
+             Flow(4, 6, 1, 50, 1.0), Flow(1, 5, 1, 1, 1.0)]
+    found = communities(places, flows)["communities"]
+    assert sorted(sorted(c["places"]) for c in found) == [["a", "b", "h1"], ["c", "d", "h2"]]
+    assert all(len(c["departements"]) == 1 for c in found)
 
 
 def test_shared_clientele_counts_places_both_hubs_serve():
@@ -301,3 +316,56 @@ def test_region_subgraph_keeps_flows_touching_the_region(even):
     assert set(sub.nodes) == {"h", "a", "b", "paris"}
     assert list(sub.edges) == [("h", "paris")]
     assert sub.nodes["paris"]["outside"] and not sub.nodes["h"]["outside"]
+
+
+def test_hub_figures_carried_over_equal_figures_computed_afresh(even):
+    memo: dict = {}
+    flows = [Flow(1, 2, 2, 10, 4.0), Flow(1, 3, 3, 10, 6.0)]
+    first = hub_metrics(even, flows, memo=memo)
+    assert first == hub_metrics(even, flows)
+    # One more booking for B: the carried figures must not be served stale.
+    changed = [Flow(1, 2, 2, 10, 4.0), Flow(1, 3, 4, 30, 7.0)]
+    assert hub_metrics(even, changed, memo=memo) == hub_metrics(even, changed)
+    assert hub_metrics(even, changed, memo=memo)[0]["beneficiaries"] == 40
+
+
+def test_running_sums_moved_flow_by_flow_equal_the_figures_computed_afresh():
+    import random
+
+    from hub.rules.flow_index import FlowIndex
+
+    rng = random.Random(7)
+    deps, territories = ["29", "56", "22", "75"], ["qpv", "rural", "urbain"]
+    places = {i: place(i, f"p{i:02}", kind="fabrique" if i <= 4 else "tiers_lieu",
+                       dep=rng.choice(deps), territory=rng.choice(territories))
+              for i in range(1, 21)}
+
+    def random_flow(host: int, served: int) -> Flow:
+        return Flow(host, served, rng.randint(1, 5), rng.choice([0, 1, 7, 30]),
+                    rng.choice([0.5, 1.25, 3.1]), rng.randint(0, 3))
+
+    flows = {(h, p): random_flow(h, p) for h in range(1, 5) for p in rng.sample(range(5, 21), 6)}
+    index = FlowIndex(places, flows.values())
+    for _ in range(60):
+        # A booking more, a flow's last booking cancelled, or a new pair.
+        key = (rng.randint(1, 4), rng.randint(5, 20))
+        old = flows.get(key)
+        new = None if old is not None and rng.random() < 0.3 else random_flow(*key)
+        index.move(old, new)
+        if new is None:
+            del flows[key]
+        else:
+            flows[key] = new
+        if rng.random() < 0.2:
+            # Figures asked between two moves: only the moved hubs are computed again.
+            index.hub_metrics()
+    current = sorted(flows.values(), key=lambda f: (f.host, f.place))
+    hubs = hub_metrics(places, current)
+    assert index.hub_metrics() == hubs
+    assert index.coverage_by_departement(hubs) == coverage_by_departement(places, current, hubs)
+    expected = territory_breakdown(places, current)
+    for territory, row in index.territory_breakdown().items():
+        assert row == {**expected[territory], "hours": pytest.approx(expected[territory]["hours"])}
+    assert index.communities() == communities(places, current)
+    assert float(index.totals[3]) == pytest.approx(sum(f.hours for f in current))
+    assert index.served == len({f.place for f in current if f.beneficiaries > 0})

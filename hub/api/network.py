@@ -72,6 +72,8 @@ def network_summary():  # type: ignore[no-untyped-def]
 def network_graph():  # type: ignore[no-untyped-def]
     snap = _snapshot()
     region = request.args.get("region") or None
+    if region is None:
+        return Response(snap.graph_json(), mimetype="application/json")
 
     def build() -> dict[str, Any]:
         graph = network_service.region_graph(snap, region)
@@ -252,7 +254,7 @@ SPEC: dict = {
         _PERIOD_PARAMS + _PAGE_PARAMS + [_FORMAT_PARAM],
     ),
     "/api/v1/network/communities": _get(
-        "Communautés (Louvain, graine 42) et lieux passerelles",
+        "Communautés de départements (Louvain, ordre des codes) et lieux passerelles",
         _ok("Les communautés, les lieux qui en servent au moins deux", {
             "type": "object", "properties": {
                 "items": {"type": "array"}, "total": _INT,

@@ -21,6 +21,8 @@ Choices the issue leaves open, made here and explained on the dashboard's method
   fabrique, with multiplier 0 when it served nobody;
 - activation counts the places served in the period that the hub did not serve in
   the previous period of the same length (None without a bounded period).
+- communities group départements, not single places (Louvain over the départements'
+  exchanges): cheap enough to follow every booking, see `hub.rules.communities`.
 """
 from __future__ import annotations
 
@@ -44,7 +46,6 @@ INCLUSIVE_TERRITORIES = frozenset({"qpv", "rural"})
 SPREAD_KM = 30.0
 UNSERVED_RADIUS_KM = 30.0
 SUBSIDY_UNIT_EUR = 50_000
-LOUVAIN_SEED = 42
 PARIS = ZoneInfo("Europe/Paris")
 
 # The per-hub figures compared with the network median on a fabrique's own page.
@@ -103,7 +104,7 @@ def _group_by_host(flows: Iterable[Flow]) -> dict[int, list[Flow]]:
     return by_host
 
 
-def _served_pairs(flows: Iterable[Flow]) -> dict[int, set[int]]:
+def served_pairs(flows: Iterable[Flow]) -> dict[int, set[int]]:
     """host -> the places it served (beneficiaries > 0)."""
     served: dict[int, set[int]] = defaultdict(set)
     for flow in flows:
@@ -158,21 +159,26 @@ def hub_metrics(
     places: Mapping[int, PlaceInfo],
     flows: Iterable[Flow],
     previous_flows: Iterable[Flow] | None = None,
+    memo: dict[int, tuple[Any, dict[str, Any]]] | None = None,
 ) -> list[dict[str, Any]]:
     """Every hub's figures, sorted by multiplier (desc), then beneficiaries, then slug.
 
     Hubs: every place that served another, and every labelled fabrique.
     `previous_flows`: the flows of the previous period of the same length, for
     `activation`; None when the period is not bounded (activation is then None).
+    `memo`: kept by the caller between calls on the same `places`: a hub whose inputs
+    (its flows, which of its places it alone serves, what it served before) did not
+    change gets its figures back from there instead of computing them again, which is
+    what a booking leaves true of all hubs but one.
     """
     flows = list(flows)
     by_host = _group_by_host(flows)
-    served = _served_pairs(flows)
+    served = served_pairs(flows)
     providers: dict[int, int] = defaultdict(int)
     for host_id, targets in served.items():
         for target in targets:
             providers[target] += 1
-    previously_served = _served_pairs(previous_flows) if previous_flows is not None else None
+    previously_served = served_pairs(previous_flows) if previous_flows is not None else None
 
     hub_ids = {pid for pid, place in places.items() if place.is_hub_kind}
     hub_ids.update(h for h in by_host if h in places)
@@ -180,51 +186,72 @@ def hub_metrics(
     for hub_id in hub_ids:
         host = places[hub_id]
         out = [f for f in by_host.get(hub_id, []) if f.place in places]
-        weights = [(places[f.place], float(f.beneficiaries)) for f in out]
-        figures = multiplier_components(host, weights)
-        targets = served.get(hub_id, set())
-        distances = [
-            haversine_km(host.lat, host.lon, places[s].lat, places[s].lon) for s in targets
-        ]
-        bookings = sum(f.bookings for f in out)
-        beneficiaries = sum(f.beneficiaries for f in out)
-        verified = sum(f.verified for f in out)
-        if previously_served is None:
-            activation = None
-        else:
-            activation = len(targets - previously_served.get(hub_id, set()))
-        subsidy = host.subsidy_eur
-        items.append(
-            {
-                "slug": host.slug,
-                "name": host.name,
-                "kind": host.kind,
-                "departement": host.departement,
-                "region": host.region,
-                "territory": host.territory,
-                "lat": host.lat,
-                "lon": host.lon,
-                "places_served": len(targets),
-                "bookings": bookings,
-                "beneficiaries": beneficiaries,
-                "hours": sum(f.hours for f in out),
-                "incubation_hours": sum(f.incubation_hours for f in out),
-                "verified_share": verified / beneficiaries if beneficiaries else None,
-                **figures,
-                "median_km": statistics.median(distances) if distances else None,
-                "sole_provider_share": (
-                    sum(1 for s in targets if providers[s] == 1) / len(targets) if targets else None
-                ),
-                "activation": activation,
-                "subsidy_eur": subsidy,
-                "bookings_per_50k": (
-                    bookings * SUBSIDY_UNIT_EUR / subsidy if subsidy else None
-                ),
-                "beneficiaries_per_50k": (
-                    beneficiaries * SUBSIDY_UNIT_EUR / subsidy if subsidy else None
-                ),
-            }
-        )
+        if memo is not None:
+            key = (
+                tuple(out),
+                tuple(sorted(s for s in served.get(hub_id, ()) if providers[s] == 1)),
+                None if previously_served is None else frozenset(previously_served.get(hub_id, ())),
+            )
+            found = memo.get(hub_id)
+            if found is not None and found[0] == key:
+                items.append(dict(found[1]))
+                continue
+        items.append(hub_item(
+            places, host, out, served.get(hub_id, set()), providers,
+            None if previously_served is None else previously_served.get(hub_id, set()),
+        ))
+        if memo is not None:
+            memo[hub_id] = (key, dict(items[-1]))
+    if memo is not None:
+        for gone in set(memo) - hub_ids:
+            memo.pop(gone, None)
+    return ranked(items)
+
+
+def hub_item(places: Mapping[int, PlaceInfo], host: PlaceInfo, out: list[Flow],
+              targets: set[int], providers: Mapping[int, int],
+              previous_targets: set[int] | None) -> dict[str, Any]:
+    """One hub's figures (without its rank): `out` its flows in place order, `targets`
+    the places it served, `providers` how many hubs serve each place, `previous_targets`
+    what it served the period before (None: no activation)."""
+    weights = [(places[f.place], float(f.beneficiaries)) for f in out]
+    figures = multiplier_components(host, weights)
+    distances = [
+        haversine_km(host.lat, host.lon, places[s].lat, places[s].lon) for s in targets
+    ]
+    bookings = sum(f.bookings for f in out)
+    beneficiaries = sum(f.beneficiaries for f in out)
+    verified = sum(f.verified for f in out)
+    activation = None if previous_targets is None else len(targets - previous_targets)
+    subsidy = host.subsidy_eur
+    return {
+        "slug": host.slug,
+        "name": host.name,
+        "kind": host.kind,
+        "departement": host.departement,
+        "region": host.region,
+        "territory": host.territory,
+        "lat": host.lat,
+        "lon": host.lon,
+        "places_served": len(targets),
+        "bookings": bookings,
+        "beneficiaries": beneficiaries,
+        "hours": sum(f.hours for f in out),
+        "incubation_hours": sum(f.incubation_hours for f in out),
+        "verified_share": verified / beneficiaries if beneficiaries else None,
+        **figures,
+        "median_km": statistics.median(distances) if distances else None,
+        "sole_provider_share": (
+            sum(1 for s in targets if providers.get(s, 0) == 1) / len(targets) if targets else None
+        ),
+        "activation": activation,
+        "subsidy_eur": subsidy,
+        "bookings_per_50k": bookings * SUBSIDY_UNIT_EUR / subsidy if subsidy else None,
+        "beneficiaries_per_50k": beneficiaries * SUBSIDY_UNIT_EUR / subsidy if subsidy else None,
+    }
+
+
+def ranked(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     items.sort(key=lambda h: (-h["multiplier"], -h["beneficiaries"], h["slug"]))
     for rank, item in enumerate(items, start=1):
         item["rank"] = rank
@@ -279,66 +306,6 @@ def subgraph_of_region(graph: nx.DiGraph, region: str) -> nx.DiGraph:
         sub.add_node(n, **graph.nodes[n], outside=n not in inside)
     sub.add_edges_from(edges)
     return sub
-
-
-def communities(places: Mapping[int, PlaceInfo], flows: Iterable[Flow]) -> dict[str, Any]:
-    """Louvain communities of the undirected graph weighted by beneficiaries (seed 42),
-    and the hubs that serve places in two communities or more.
-
-    Only places touched by a flow with beneficiaries take part (an isolated place
-    would be a community of its own). Communities are numbered from 1, largest first.
-    """
-    flows = list(flows)
-    weights: dict[tuple[int, int], float] = defaultdict(float)
-    for flow in flows:
-        if flow.host == flow.place or flow.beneficiaries <= 0:
-            continue
-        if flow.host not in places or flow.place not in places:
-            continue
-        weights[(min(flow.host, flow.place), max(flow.host, flow.place))] += flow.beneficiaries
-    undirected = nx.Graph()
-    # Insertion order is part of Louvain's input: sorted, so the result is reproducible.
-    for a, b in sorted(weights):
-        undirected.add_edge(a, b, weight=weights[(a, b)])
-    if undirected.number_of_nodes() == 0:
-        return {"communities": [], "bridging_hubs": []}
-    found = nx.community.louvain_communities(undirected, weight="weight", seed=LOUVAIN_SEED)
-    ordered = sorted(found, key=lambda c: (-len(c), min(places[p].slug for p in c)))
-    community_of = {pid: index + 1 for index, members in enumerate(ordered) for pid in members}
-    result = []
-    for index, members in enumerate(ordered):
-        deps: dict[str, int] = defaultdict(int)
-        for pid in members:
-            deps[places[pid].departement] += 1
-        result.append(
-            {
-                "id": index + 1,
-                "size": len(members),
-                "hubs": sorted(places[p].slug for p in members if places[p].is_hub_kind),
-                "places": sorted(places[p].slug for p in members),
-                "departements": [
-                    code for code, _ in sorted(deps.items(), key=lambda kv: (-kv[1], kv[0]))
-                ],
-            }
-        )
-    bridging = []
-    for host_id, targets in _served_pairs(flows).items():
-        linked = sorted({community_of[s] for s in targets if s in community_of})
-        if len(linked) >= 2:
-            host = places[host_id]
-            bridging.append(
-                {
-                    "slug": host.slug,
-                    "name": host.name,
-                    "kind": host.kind,
-                    "departement": host.departement,
-                    "community": community_of.get(host_id),
-                    "communities": len(linked),
-                    "community_ids": linked,
-                }
-            )
-    bridging.sort(key=lambda h: (-h["communities"], h["slug"]))
-    return {"communities": result, "bridging_hubs": bridging}
 
 
 def shared_clientele(

@@ -20,14 +20,16 @@ from typing import Any, Callable, Mapping
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from hub.errors import Forbidden, Invalid, NotFound
 from hub.extensions import db
 from hub.reference import REGIONS
 from hub.rules import permissions
+from hub.rules import communities as communities_rules
 from hub.rules import network as metrics
+from hub.rules.flow_index import FlowIndex
 from hub.services import analytics
+from hub.services import network_live as live
 from hub.services import places as places_service
 from hub.rules.network import Flow, PlaceInfo
 from hub.timeutil import parse_datetime, to_iso
@@ -165,29 +167,16 @@ def _read_places() -> list[tuple]:
     return [tuple(row) for row in rows]
 
 
-def _places_digest_expression(dialect: str) -> sa.ColumnElement[str]:
-    """Every place field the figures use, concatenated by the database in one value:
-    a warm request learns whether any place changed without building 4,000 rows."""
-    text = [sa.cast(c, sa.String) for c in (
-        Place.id, Place.slug, Place.name, Place.kind, Place.departement, Place.region,
-        Place.territory, Place.lat, Place.lon,
-    )]
-    text.append(sa.func.coalesce(sa.cast(Place.subsidy_eur, sa.String), ""))
-    row = text[0]
-    for part in text[1:]:
-        row = row + "|" + part
-    if dialect == "postgresql":
-        return sa.func.string_agg(row, aggregate_order_by(sa.literal(";"), Place.id))
-    return sa.func.group_concat(row, ";")
-
-
 def _fingerprint() -> tuple:
     # Separate statements: SQLite answers a lone max() from the index, but scans the
     # whole table for max(a), max(b) in one SELECT. Every booking change moves
     # updated_at (the column's onupdate); bookings deleted in cascade go with a
     # resource or a place, which the other parts see.
-    dialect = db.engine.dialect.name
-    places = db.session.scalar(sa.select(_places_digest_expression(dialect))) or ""
+    # Places: every edit moves updated_at (the column's onupdate), an insertion max(id),
+    # a deletion the count; a digest of their fields cost 100 ms a request.
+    places = "|".join(str(v) for v in db.session.execute(
+        sa.select(sa.func.count(), sa.func.max(Place.id), sa.func.max(Place.updated_at))
+    ).one())
     return (
         str(db.session.scalar(sa.select(sa.func.max(Booking.updated_at)))),
         db.session.scalar(sa.select(sa.func.max(Booking.id))),
@@ -214,6 +203,8 @@ class Snapshot:
     places: dict[int, PlaceInfo]
     _lazy: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # Shared by the snapshots of one period over the same places (see `network_live.Carry`).
+    carry: live.Carry | None = None
 
     def memo(self, name: str, compute: Callable[[], Any]) -> Any:
         if name not in self._lazy:
@@ -224,7 +215,24 @@ class Snapshot:
 
     @property
     def flows(self) -> list[Flow]:
-        return self.memo("flows", lambda: read_flows(self.period))
+        if self.carry is None or self.period != Period():
+            return self.memo("flows", lambda: read_flows(self.period))
+        if "flows" not in self._lazy:
+            carry = self.carry
+            flows, version = live.totals_mirror().read_versioned(carry.places_digest)
+            with self._lock:
+                self._lazy.setdefault("flows", flows)
+                self._lazy.setdefault("flows_version", version)
+        return self._lazy["flows"]
+
+    def _indexed(self, name: str, use: Callable[[FlowIndex], Any]) -> Any | None:
+        """`use(index)` on the running sums of this snapshot's flows, memoized as
+        `name`; None when the period has no running sums (bounded periods)."""
+        if self.carry is None or self.period != Period():
+            return None
+        flows = self.flows
+        version = self._lazy["flows_version"]
+        return self.memo(name, lambda: self.carry.with_index(flows, version, use))  # type: ignore[union-attr]
 
     @property
     def previous_flows(self) -> list[Flow] | None:
@@ -233,9 +241,20 @@ class Snapshot:
 
     @property
     def hubs(self) -> list[dict[str, Any]]:
+        found = self._indexed("hubs", lambda index: index.hub_metrics())
+        if found is not None:
+            return found
+        memo = self.carry.hubs if self.carry is not None else None
         return self.memo(
-            "hubs", lambda: metrics.hub_metrics(self.places, self.flows, self.previous_flows)
+            "hubs",
+            lambda: metrics.hub_metrics(self.places, self.flows, self.previous_flows, memo),
         )
+
+    def graph_json(self) -> str:
+        """The whole served graph as networkx node-link JSON (`edges="links"`), the text
+        Flask's `jsonify` would write for it (`network_live.graph_json`)."""
+        links = self._indexed("graph-links", lambda index: live.links_by_host(self.places, index))
+        return self.memo("graph-json-text", lambda: live.graph_json(self, links))
 
     def hub(self, slug: str) -> dict[str, Any]:
         for item in self.hubs:
@@ -253,6 +272,10 @@ class Snapshot:
 
     @property
     def departements(self) -> list[dict[str, Any]]:
+        hubs = self.hubs
+        found = self._indexed("departements", lambda index: index.coverage_by_departement(hubs))
+        if found is not None:
+            return found
         return self.memo(
             "departements",
             lambda: metrics.coverage_by_departement(self.places, self.flows, self.hubs),
@@ -264,13 +287,19 @@ class Snapshot:
 
     @property
     def territories(self) -> dict[str, dict[str, Any]]:
+        found = self._indexed("territories", lambda index: index.territory_breakdown())
+        if found is not None:
+            return found
         return self.memo(
             "territories", lambda: metrics.territory_breakdown(self.places, self.flows)
         )
 
     @property
     def communities(self) -> dict[str, Any]:
-        return self.memo("communities", lambda: metrics.communities(self.places, self.flows))
+        found = self._indexed("communities", lambda index: index.communities())
+        if found is not None:
+            return found
+        return self.memo("communities", lambda: communities_rules.communities(self.places, self.flows))
 
     @property
     def shared_clientele(self) -> list[dict[str, Any]]:
@@ -280,13 +309,35 @@ class Snapshot:
 
     @property
     def unserved(self) -> list[dict[str, Any]]:
-        return self.memo(
-            "unserved", lambda: metrics.unserved_tiers_lieux(self.places, self.flows)
-        )
+        if self.carry is None:
+            return self.memo(
+                "unserved", lambda: metrics.unserved_tiers_lieux(self.places, self.flows)
+            )
+        # It depends on the flows only through the set of places served.
+        served = frozenset(f.place for f in self.flows if f.host != f.place and f.beneficiaries > 0)
+        carry = self.carry
+
+        def compute() -> list[dict[str, Any]]:
+            found = carry.unserved
+            if found is None or found[0] != served:
+                found = carry.unserved = (served, metrics.unserved_tiers_lieux(self.places, self.flows))
+            return found[1]
+
+        return self.memo("unserved", compute)
 
     @property
     def monthly(self) -> dict[str, Any]:
-        return self.memo("monthly", lambda: _read_monthly(self.period))
+        if self.carry is None or self.period != Period():
+            return self.memo("monthly", lambda: _read_monthly(self.period))
+        carry = self.carry
+
+        def compute() -> dict[str, Any]:
+            if carry.territory_of is None:
+                carry.territory_of = {pid: p.territory for pid, p in carry.places.items()}
+            rows = live.months_mirror().read(carry.territory_of, carry.places_digest)
+            return metrics.monthly_by_territory((), rows)
+
+        return self.memo("monthly", compute)
 
     def summary(self) -> dict[str, Any]:
         return self.memo("summary", self._summary)
@@ -296,10 +347,17 @@ class Snapshot:
         for place in self.places.values():
             kinds[place.kind] = kinds.get(place.kind, 0) + 1
         territories = self.territories
-        beneficiaries = sum(f.beneficiaries for f in self.flows)
-        verified = sum(f.verified for f in self.flows)
+        sums = self._indexed("sums", lambda index: (
+            [int(index.totals[0]), int(index.totals[1]), int(index.totals[2]),
+             float(index.totals[3]), float(index.totals[4])], index.served))
+        if sums is None:
+            flows = self.flows
+            sums = ([sum(f.bookings for f in flows), sum(f.beneficiaries for f in flows),
+                     sum(f.verified for f in flows), sum(f.hours for f in flows),
+                     sum(f.incubation_hours for f in flows)],
+                    len({f.place for f in flows if f.beneficiaries > 0}))
+        (bookings, beneficiaries, verified, hours, incubation_hours), served = sums
         inclusive = sum(territories[t]["beneficiaries"] for t in ("qpv", "rural"))
-        served = {f.place for f in self.flows if f.beneficiaries > 0}
         without = [d for d in self.departements if d["without_fabrique"]]
         return {
             "period": self.period.as_dict(),
@@ -310,12 +368,12 @@ class Snapshot:
                 "tiers_lieux": kinds.get("tiers_lieu", 0),
                 "hubs": len(self.hubs),
                 "hubs_active": sum(1 for h in self.hubs if h["multiplier"] > 0),
-                "places_served": len(served),
+                "places_served": served,
                 "flows": len(self.flows),
-                "bookings": sum(f.bookings for f in self.flows),
+                "bookings": bookings,
                 "beneficiaries": beneficiaries,
-                "hours": sum(f.hours for f in self.flows),
-                "incubation_hours": sum(f.incubation_hours for f in self.flows),
+                "hours": hours,
+                "incubation_hours": incubation_hours,
                 "verified_share": verified / beneficiaries if beneficiaries else None,
                 "qpv_rural_share": inclusive / beneficiaries if beneficiaries else None,
                 "multiplier_total": sum(h["multiplier"] for h in self.hubs),
@@ -350,12 +408,28 @@ def snapshot(period: Period | None = None) -> Snapshot:
         if found is not None:
             cache.move_to_end(key)
             return found
-    places = {row[0]: PlaceInfo(*row) for row in _read_places()}
-    result = Snapshot(period=period, places=places)
+    carries = current_app.extensions.setdefault("network_carry", OrderedDict())
+    places_digest = key[1][-1]
+    with _cache_lock:
+        carry = carries.get((period, places_digest))
+        if carry is None:
+            # Same places as another period's carry: the rows need not be read again.
+            carry = next((c for (_, d), c in carries.items() if d == places_digest), None)
+            places = carry.places if carry is not None else None
+            carry = None
+    if carry is None:
+        if places is None:
+            places = {row[0]: PlaceInfo(*row) for row in _read_places()}
+        carry = live.Carry(places, places_digest)
+    result = Snapshot(period=period, places=carry.places, carry=carry)
     with _cache_lock:
         cache[key] = result
         while len(cache) > CACHE_SIZE:
             cache.popitem(last=False)
+        carries[(period, places_digest)] = carry
+        carries.move_to_end((period, places_digest))
+        while len(carries) > CACHE_SIZE:
+            carries.popitem(last=False)
     return result
 
 
