@@ -1,7 +1,7 @@
 """analytics clock: a change number on the all-time totals and the monthly counters
 
 Revision ID: 5a9e3c7d1f20
-Revises: 3c41e0d7a9b2
+Revises: 6a2e4c8d1f35
 Create Date: 2026-12-01 14:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '5a9e3c7d1f20'
-down_revision = '3c41e0d7a9b2'
+down_revision = '6a2e4c8d1f35'
 branch_labels = None
 depends_on = None
 
