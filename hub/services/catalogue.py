@@ -328,8 +328,10 @@ def _free_over(rows: list[tuple[Any, ...]], start: datetime, end: datetime) -> s
     # What the active bookings of the period hold, summed: a resource whose sum stays under
     # its capacity is free throughout, a capacity-1 one with any is not (a booking lies in
     # opening hours); only larger capacities held in full need their bookings' times.
-    busy = _holders(start, end)
-    held = {rid: sum(q for _, _, q in periods) for rid, periods in busy.items()}
+    held = _held(start, end)
+    # Times are read (and converted) only for the few that need them.
+    full = [r[0] for r in rows if r[3] != "training" and r[4] > 1 and held.get(r[0], 0) >= r[4]]
+    busy = _busy_by_resource(full, start, end) if full else {}
     # Most resources share one of a few opening-hour tables: their windows once each.
     windows: dict[tuple[bool, str | None], list[tuple[datetime, datetime]]] = {}
     free = set()
@@ -355,21 +357,22 @@ def _free_over(rows: list[tuple[Any, ...]], start: datetime, end: datetime) -> s
 _SHORT_REACH = timedelta(hours=13)
 
 
-def _holders(start: datetime, end: datetime) -> dict[int, list[Busy]]:
-    """The active bookings of every resource that meet [start, end), by resource (the
+def _held(start: datetime, end: datetime) -> dict[int, int]:
+    """The units the active bookings meeting [start, end) hold, summed by resource (the
     trainings' too: callers leave them out)."""
     long_booking = sa.text(LONG_BOOKING_SQL[db.session.get_bind().dialect.name])
-    columns = (Booking.resource_id, Booking.start_at, Booking.end_at, Booking.quantity, Booking.status)
+    columns = (Booking.resource_id, Booking.quantity, Booking.status)
     recent = sa.select(*columns).where(
         Booking.start_at >= start - _SHORT_REACH, Booking.start_at < end, Booking.end_at > start)
     older = sa.select(*columns).where(
         long_booking, Booking.end_at > start, Booking.start_at < start - _SHORT_REACH)
-    busy: dict[int, list[Busy]] = defaultdict(list)
-    # The status is checked here: in SQL, SQLite (no statistics) would seek on it.
-    for rid, s, e, q, status in db.session.execute(sa.union_all(recent, older)):
+    held: dict[int, int] = defaultdict(int)
+    # The status is checked here: in SQL, SQLite (no statistics) would seek on it. No
+    # times: converting thousands of them costs more than the query on PostgreSQL.
+    for rid, q, status in db.session.execute(sa.union_all(recent, older)).all():
         if status in ACTIVE_STATUSES:
-            busy[rid].append((s, e, q))
-    return busy
+            held[rid] += q
+    return held
 
 
 def _busy_by_resource(resource_ids: list[int], start: datetime, end: datetime) -> dict[int, list[Busy]]:
@@ -383,7 +386,7 @@ def _busy_by_resource(resource_ids: list[int], start: datetime, end: datetime) -
     for rid, s, e, q, status in db.session.execute(
         sa.select(Booking.resource_id, Booking.start_at, Booking.end_at, Booking.quantity, Booking.status)
         .where(Booking.resource_id.in_(resource_ids), Booking.start_at < end, Booking.end_at > start)
-    ):
+    ).all():
         if status in ACTIVE_STATUSES:
             busy[rid].append((s, e, q))
     return busy
