@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,19 +15,11 @@ from flask import has_app_context
 from hub.extensions import db
 from models import ApiToken, OneTimeToken, OutboxMessage, User, utcnow
 from tests import factories
-from tests.test_outbox import SmtpServer, deliver
+from tests.test_outbox import SmtpServer, deliver, smtp  # noqa: F401  (smtp: the real SMTP server fixture)
 
 PUBLIC_URL = "https://maillage.test"
 PASSWORD = "motdepasse-solide"
 NEW_PASSWORD = "un-tout-nouveau-secret"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 from email.message import EmailMessage
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from hub.extensions import db
 from hub.timeutil import PARIS
 from hub.worker import Worker
-from tests.test_outbox import SmtpServer
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
+from tests.test_outbox import SmtpServer, smtp  # noqa: F401  (smtp: the real SMTP server fixture)
 
 
 @pytest.fixture
