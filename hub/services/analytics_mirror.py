@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict, deque
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import sqlalchemy as sa
 
@@ -28,17 +28,44 @@ MONTHS = MonthPlace.__table__
 CLOCK = AnalyticsClock.__table__
 
 
-class TotalsMirror:
+class _Mirror:
+    """What both mirrors share: a lock, a reset (`_clear`) and reads made under one epoch."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._clear(None)
+
+    def _clear(self, places_key: str | None) -> None:
+        raise NotImplementedError
+
+    def _epoch(self) -> int | None:
+        return db.session.scalar(sa.select(CLOCK.c.epoch).where(CLOCK.c.id == 1))
+
+    def _consistent(self, places_key: str, read: Callable[[], list[sa.Row[Any]]]) -> list[sa.Row[Any]]:
+        """`read()` (the rows changed since this mirror's last read), under `self._lock`,
+        within one epoch: places gone take their rows with them (cascade), unseen by the
+        numbers, and a rebuild rewrites every row, so either starts again from nothing; a
+        rebuild committed while the rows were read means reading them again."""
+        if places_key != self.places_key:
+            self._clear(places_key)
+        while True:
+            epoch = self._epoch()
+            if epoch != self.epoch:
+                self._clear(places_key)
+            rows = read()
+            if self._epoch() == epoch:
+                break
+        self.epoch = epoch
+        return rows
+
+
+class TotalsMirror(_Mirror):
     """The all-time totals as one process last read them, brought up to date by reading
     only the rows whose change number (`seq`) is above the highest it holds: exact
     across processes because transactions commit in the order of their numbers
     (`_tick`). Flows are rebuilt only for the (host, place) pairs whose rows moved, and
     the unchanged `Flow` objects stay the same objects from one read to the next (the
     figures computed from them compare them cheaply)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._clear(None)
 
     def _clear(self, places_key: str | None) -> None:
         self.places_key = places_key
@@ -54,9 +81,6 @@ class TotalsMirror:
         self.version = getattr(self, "version", 0) + 1
         self.reset_at = self.version
         self.log: deque[tuple[int, list[tuple[Flow | None, Flow | None]]]] = deque(maxlen=LOG_VERSIONS)
-
-    def _epoch(self) -> int | None:
-        return db.session.scalar(sa.select(CLOCK.c.epoch).where(CLOCK.c.id == 1))
 
     def _changes(self) -> list[sa.Row[Any]]:
         t = TOTALS
@@ -83,19 +107,7 @@ class TotalsMirror:
     def read_versioned(self, places_key: str) -> tuple[list[Flow], int]:
         """The flows, and the version they are."""
         with self._lock:
-            if places_key != self.places_key:
-                # Places gone take their rows with them (cascade), unseen by the numbers.
-                self._clear(places_key)
-            while True:
-                epoch = self._epoch()
-                if epoch != self.epoch:
-                    # A rebuild rewrote every row: start again from nothing.
-                    self._clear(places_key)
-                changes = self._changes()
-                # A rebuild committed while the rows were read: read them again.
-                if self._epoch() == epoch:
-                    break
-            self.epoch = epoch
+            changes = self._consistent(places_key, self._changes)
             if changes:
                 self._merge(changes)
             return self.flows, self.version
@@ -145,16 +157,12 @@ class TotalsMirror:
                 self.flows = [self.pairs[key] for key in keys]
 
 
-class MonthsMirror:
+class MonthsMirror(_Mirror):
     """The all-time monthly series per (month, territory of the place), kept current like
     `TotalsMirror`: the months holding a row above the highest change number it holds
     are summed again from `analytics_months` (a month is a few thousand rows), the
     others kept. Only the sums are kept, not the rows (at 10,000,000 bookings over
     thirty years the rows alone would take 300 MB a process)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._clear(None)
 
     def _clear(self, places_key: str | None) -> None:
         self.places_key = places_key
@@ -162,26 +170,14 @@ class MonthsMirror:
         self.seq = -1
         self.sums: dict[str, dict[str, list[int]]] = {}
 
-    def _epoch(self) -> int | None:
-        return db.session.scalar(sa.select(CLOCK.c.epoch).where(CLOCK.c.id == 1))
-
     def read(self, territory_of: Mapping[int, str], places_key: str) -> list[tuple[str, str, int, int]]:
         """(Paris month, territory, bookings, beneficiaries) with bookings, as `read_monthly`
         reads them for all time; `territory_of`: place id -> its territory."""
         t = MONTHS
         with self._lock:
-            if places_key != self.places_key:
-                self._clear(places_key)
-            while True:
-                epoch = self._epoch()
-                if epoch != self.epoch:
-                    self._clear(places_key)
-                moved = db.session.execute(
-                    sa.select(t.c.month, sa.func.max(t.c.seq)).where(t.c.seq > self.seq).group_by(t.c.month)
-                ).all()
-                if self._epoch() == epoch:
-                    break
-            self.epoch = epoch
+            moved = self._consistent(places_key, lambda: db.session.execute(
+                sa.select(t.c.month, sa.func.max(t.c.seq)).where(t.c.seq > self.seq).group_by(t.c.month)
+            ).all())
             if moved:
                 months = [month for month, _ in moved]
                 sums = {month: {} for month in months}  # type: dict[str, dict[str, list[int]]]
