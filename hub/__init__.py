@@ -5,6 +5,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
@@ -29,7 +30,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     if config_overrides:
         app.config.update(config_overrides)
 
-    _pool_options(app)
+    _engine_options(app)
     import models  # noqa: F401  (registers every table on the metadata)
 
     db.init_app(app)
@@ -59,22 +60,36 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _pool_options(app: Flask) -> None:
-    """A pool as large as the writers that may queue at once. With the default 5 + 10
-    overflow, 8 concurrent writers on SQLite keep opening and closing overflow connections
-    (each runs the PRAGMAs of hub/db.py) instead of reusing them. An in-memory SQLite
-    database uses a single-connection pool that takes no such options."""
+def _engine_options(app: Flask) -> None:
+    """Connection options by database.
+
+    SQLite: a pool as large as the writers that may queue at once. With the default 5 + 10
+    overflow, 8 concurrent writers keep opening and closing overflow connections (each runs
+    the PRAGMAs of hub/db.py) instead of reusing them. An in-memory SQLite database uses a
+    single-connection pool that takes no such options.
+
+    PostgreSQL: sessions in UTC, whatever the server's default (added to any `options` the
+    URL gives). The driver then reads each timestamp as a UTC datetime, which the UTC
+    columns keep as they come (models.base.UTCDateTime), instead of one in the server's
+    zone: searches and reports read them by the thousand."""
     url = str(app.config.get("SQLALCHEMY_DATABASE_URI") or "")
-    if not url.startswith("sqlite") or ":memory:" in url or url.rstrip("/") in ("sqlite:", "sqlite://"):
-        return
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    options.setdefault("pool_size", 20)
-    options.setdefault("max_overflow", 80)
+    if url.startswith("postgresql"):
+        connect_args = dict(options.get("connect_args") or {})
+        given = connect_args.get("options") or sa.engine.make_url(url).query.get("options") or ""
+        if isinstance(given, tuple):  # ?options=…&options=…
+            given = " ".join(given)
+        connect_args["options"] = f"{given} -c TimeZone=UTC".strip()
+        options["connect_args"] = connect_args
+    elif url.startswith("sqlite") and ":memory:" not in url and url.rstrip("/") not in ("sqlite:", "sqlite://"):
+        options.setdefault("pool_size", 20)
+        options.setdefault("max_overflow", 80)
+    else:
+        return
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _init_login(app: Flask) -> None:
-    import sqlalchemy as sa
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from models import User

@@ -67,6 +67,10 @@ class UTCDateTime(sa.types.TypeDecorator):
         return process
 
     def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        if dialect.name == "postgresql":
+            # The application's sessions run in UTC (hub._engine_options): the driver
+            # already gives UTC datetimes, read by the thousand in searches and reports.
+            return None
         if dialect.name != "sqlite":
             return super().result_processor(dialect, coltype)
 

@@ -7,9 +7,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 
+from hub import create_app
 from hub.extensions import db
 from hub.timeutil import PARIS
 from models import Booking
+from models.base import UTCDateTime
 
 
 def test_datetimes_come_back_aware_in_utc_whatever_zone_they_were_given_in(make):
@@ -28,6 +30,27 @@ def test_datetimes_come_back_aware_in_utc_whatever_zone_they_were_given_in(make)
         Booking.start_at >= datetime(2031, 3, 30, 1, 30, tzinfo=timezone.utc),
         Booking.start_at < datetime(2031, 3, 30, 1, 30, 0, 1, tzinfo=timezone.utc),
     )) == 1
+
+
+def test_postgresql_sessions_run_in_utc_beside_the_options_the_url_gives(database_url):
+    """The UTC columns keep the driver's datetimes as they come on PostgreSQL: every session
+    of the application must run in UTC, whatever the server's default or the URL's own
+    options."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL sessions")
+    separator = "&" if "?" in database_url else "?"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"{database_url}{separator}options=-c%20statement_timeout%3D7000",
+                      "TESTING": True, "REDIS_URL": None})
+    with app.app_context():
+        try:
+            assert db.session.scalar(sa.text("SHOW TimeZone")) == "UTC"
+            assert db.session.scalar(sa.text("SHOW statement_timeout")) == "7s"
+            moment = db.session.scalar(sa.select(sa.cast(sa.literal_column("'2031-03-30 03:30:00+02'"), UTCDateTime)))
+            assert moment == datetime(2031, 3, 30, 1, 30, tzinfo=timezone.utc)
+            assert moment.tzinfo is timezone.utc
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_a_naive_datetime_is_refused_rather_than_guessed(make):

@@ -6,7 +6,6 @@ from datetime import date, datetime, time, timedelta, timezone
 from hub.rules.finding import (
     bookable_windows,
     ceil_to_step,
-    distance_km,
     free_throughout,
     next_free_start,
     search_key,
@@ -26,11 +25,6 @@ def test_search_key_folds_accents_case_and_punctuation():
     assert search_key("Découpeuse LASER", "Île-Tudy, l'Œuvre") == " decoupeuse laser ile tudy l oeuvre "
     assert search_words("  DÉCOUPEUSE   laser ") == ["decoupeuse", "laser"]
     assert search_key(None, "") == ""
-
-
-def test_distance_is_great_circle_in_km():
-    assert distance_km((48.8566, 2.3522), (48.8566, 2.3522)) == 0
-    assert abs(distance_km((48.8566, 2.3522), (45.7640, 4.8357)) - 391.5) < 1  # Paris - Lyon
 
 
 def test_slots_start_on_a_quarter_hour():

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
+from hub.geo import haversine_km
 from hub.timeutil import PARIS, parse_datetime
 
 API = "/api/v1/resources"
@@ -94,6 +95,35 @@ def test_within_km_keeps_the_resources_that_near(client, net):
     assert response.get_json()["total"] == 2
 
 
+def test_distances_are_hub_geos_haversine_to_a_tenth_of_a_km_overseas_too(client, net, make):
+    # Computed by the database: the same figures as the Python haversine the network uses.
+    reunion = make.fabrique(slug="fab-reunion", name="Fabrique de Saint-Denis", departement="974",
+                            commune="Saint-Denis", lat=-20.8823, lon=55.4504)
+    next_door = make.fabrique(slug="fab-quimper", name="Fabrique de Quimper", commune="Quimper",
+                              lat=net["quimper"].lat, lon=net["quimper"].lon)
+    make.resource(reunion, name="Atelier de réparation")
+    make.resource(next_door, name="Espace numérique")
+    body = client.get(API, query_string={"near": "tl-quimper"}, headers=net["headers"]).get_json()
+    hosts = {p.slug: p for p in (reunion, next_door, net["laser"].place, net["room"].place, net["printer"].place)}
+    origin = net["quimper"]
+    assert [i["name"] for i in body["items"]] == [
+        "Espace numérique", "Découpeuse laser", "Salle de réunion", "Imprimante 3D", "Atelier de réparation"]
+    for found in body["items"]:
+        host = hosts[found["place"]]
+        assert found["distance_km"] == pytest.approx(
+            round(haversine_km(origin.lat, origin.lon, host.lat, host.lon), 1), abs=1e-9)
+    assert body["items"][0]["distance_km"] == 0
+
+
+def test_within_km_compares_the_distance_as_shown(client, net):
+    laser = client.get(API, query_string={"near": "tl-quimper"}, headers=net["headers"]).get_json()["items"][0]
+    shown = laser["distance_km"]
+    kept = client.get(API, query_string={"near": "tl-quimper", "within_km": shown}, headers=net["headers"])
+    dropped = client.get(API, query_string={"near": "tl-quimper", "within_km": round(shown - 0.1, 1)},
+                         headers=net["headers"])
+    assert names(kept) == ["Découpeuse laser"] and names(dropped) == []
+
+
 def test_near_pages_in_distance_order(client, net):
     second = client.get(API, query_string={"near": "tl-quimper", "per_page": 1, "page": 2}, headers=net["headers"])
     assert names(second) == ["Salle de réunion"]
@@ -120,6 +150,18 @@ def test_a_booking_that_takes_the_capacity_hides_the_resource(client, net, make,
     assert free_names(client, net, start, end) == ["Imprimante 3D", "Salle de réunion"]
     make.booking(net["room"], net["quimper"], start=start + timedelta(hours=1), end_at=end, quantity=1)
     assert free_names(client, net, start, end) == ["Imprimante 3D"]
+
+
+def test_a_shared_space_stays_free_while_its_bookings_never_take_every_unit_at_once(client, net, make, period):
+    # Its two units are booked in sum, one after the other: one stays free throughout.
+    start, end = period
+    room, quimper = net["room"], net["quimper"]
+    make.booking(room, quimper, start=start, end_at=start + timedelta(hours=1), quantity=1)
+    make.booking(room, quimper, start=start + timedelta(hours=1), end_at=end, quantity=1)
+    make.booking(room, quimper, start=start, end_at=end, quantity=1, status="cancelled")
+    assert "Salle de réunion" in free_names(client, net, start, end)
+    make.booking(room, quimper, start=start + timedelta(minutes=30), end_at=start + timedelta(minutes=45), quantity=1)
+    assert "Salle de réunion" not in free_names(client, net, start, end)
 
 
 def test_cancelled_bookings_and_bookings_outside_the_period_leave_it_free(client, net, make, period):

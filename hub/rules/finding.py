@@ -11,7 +11,6 @@ from typing import Iterable, Sequence
 
 from text_unidecode import unidecode
 
-from hub.geo import haversine_km
 from hub.rules.calendar import OpeningHours, hours_apply, opening_intervals
 from hub.rules.capacity import Period, free_busy, peak_within
 from hub.timeutil import PARIS
@@ -41,11 +40,6 @@ def search_key(*texts: str | None) -> str:
 def search_words(query: str | None, limit: int = 8) -> list[str]:
     """The words of a search query, folded as `search_key` folds the texts searched."""
     return search_key(query).split()[:limit]
-
-
-def distance_km(origin: tuple[float, float], point: tuple[float, float]) -> float:
-    """Great-circle distance between two (lat, lon), rounded to 0.1 km."""
-    return round(haversine_km(origin[0], origin[1], point[0], point[1]), 1)
 
 
 def ceil_to_step(instant: datetime, minutes: int = SLOT_STEP_MINUTES) -> datetime:

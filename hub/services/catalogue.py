@@ -7,8 +7,10 @@ The one write here is the user's private calendar-feed token.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import math
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from hub.extensions import db
+from hub.geo import EARTH_RADIUS_KM
 from hub.rules.calendar import HOURS_KINDS
 from hub.rules.finding import (
     NEXT_FREE_HORIZON,
@@ -26,7 +29,6 @@ from hub.rules.finding import (
     Busy,
     bookable_windows,
     ceil_to_step,
-    distance_km,
     free_throughout,
     next_free_start,
     search_key,
@@ -154,12 +156,12 @@ def regenerate_calendar_token(user: User) -> str:
 
 # ---------------------------------------------------------------- finding resources
 #
-# One search serves GET /resources and the catalogue page. Without `near` or a free period
-# it is one SQL page. With them, the filtered resources' ids and coordinates are read
-# (a few thousand rows at national scale), filtered and ordered here, and only the page's
-# resources are loaded. A free period's bookings are read once for the whole network, by
-# time (see `_free_over`). `next_free` is computed for the page's items alone, from one
-# occupancy query for the whole page.
+# One search serves GET /resources and the catalogue page, and each is one SQL page: the
+# distance from `near` is computed, filtered and ordered in SQL, and so is most of a free
+# period (see `_free_over`): only the resources whose every unit is booked at some moment of
+# it have their bookings read here, to see whether one unit stays free throughout. Then only
+# the page's resources are loaded. `next_free` is computed for the page's items alone, from
+# one occupancy query for the whole page.
 
 # The longest free period a search may ask about: the network's bookings over it (and the
 # half day before) are read.
@@ -230,27 +232,32 @@ def find_resources(search: Search, *, page: int, per_page: int, clamp: bool = Fa
     """One page of the resources `search` finds, the total, and the page number shown
     (with `clamp`, the last page when `page` is past it; else past the end is empty)."""
     now = now or utcnow()
+    params = _filter_params(search)
     if search.near is None and search.free_from is None:
-        total = db.session.scalar(_filtered(sa.select(sa.func.count(Resource.id)), search)) or 0
+        total = db.session.scalar(_filtered(sa.select(sa.func.count(Resource.id)), _shape(search)), params) or 0
         page = _clamped(page, total, per_page) if clamp else page
         resources = list(db.session.scalars(
-            _filtered(sa.select(Resource), search)
+            _filtered(sa.select(Resource), _shape(search))
             .options(so.contains_eager(Resource.place))
             .order_by(Resource.name, Resource.id)
-            .limit(per_page).offset((page - 1) * per_page)
+            .limit(per_page).offset((page - 1) * per_page), params
         ))
         distances: dict[int, float] = {}
     else:
-        ranked = _ranked_ids(search)
-        total = len(ranked)
-        page = _clamped(page, total, per_page) if clamp else page
-        chosen = ranked[(page - 1) * per_page:page * per_page]
-        distances = {rid: d for rid, d in chosen if d is not None}
+        ranked = _ranked(db.session.get_bind().dialect.name, _shape(search))
+        params |= _ranked_params(search)
+        rows = _ranked_page(ranked, params, page, per_page)
+        total = rows[0].total if rows else db.session.scalar(
+            sa.select(sa.func.count()).select_from(ranked.subquery()), params) or 0
+        if clamp and not rows and total:
+            page = _clamped(page, total, per_page)
+            rows = _ranked_page(ranked, params, page, per_page)
+        distances = {r.id: r.distance for r in rows if r.distance is not None}
         loaded = {r.id: r for r in db.session.scalars(
             sa.select(Resource).join(Resource.place).options(so.contains_eager(Resource.place))
-            .where(Resource.id.in_([rid for rid, _ in chosen]))
-        )} if chosen else {}
-        resources = [loaded[rid] for rid, _ in chosen]
+            .where(Resource.id.in_([r.id for r in rows]))
+        )} if rows else {}
+        resources = [loaded[r.id] for r in rows]
     free = next_free(resources, now)
     return [Found(r, distances.get(r.id), free.get(r.id)) for r in resources], total, page
 
@@ -259,96 +266,115 @@ def _clamped(page: int, total: int, per_page: int) -> int:
     return min(page, max(1, -(-total // per_page)))
 
 
-def _filtered(select: sa.Select, search: Search) -> sa.Select:
+# The searches' statements are built once per shape (which filters, how many words) with
+# bound parameters, then given each search's values: building SQLAlchemy expressions this
+# large costs more than PostgreSQL takes to run them.
+@dataclass(frozen=True)
+class _Shape:
+    kind: bool
+    departement: bool
+    region: bool
+    place: bool
+    words: int
+    near: bool
+    within: bool
+    free: bool
+
+
+def _shape(search: Search) -> _Shape:
+    return _Shape(
+        kind=bool(search.kind), departement=bool(search.departement), region=bool(search.region),
+        place=bool(search.place), words=len(search_words(search.q)), near=search.near is not None,
+        within=search.near is not None and search.within_km is not None,
+        free=search.free_from is not None and search.free_to is not None)
+
+
+def _filter_params(search: Search) -> dict[str, Any]:
+    # Folded words hold only [a-z0-9]: nothing for LIKE to escape.
+    params: dict[str, Any] = {f"word_{i}": f"%{word}%" for i, word in enumerate(search_words(search.q))}
+    if search.kind:
+        params["kind"] = search.kind
+    if search.departement:
+        params["departement"] = search.departement.upper()
+    if search.region:
+        params["region"] = search.region
+    if search.place:
+        params["place"] = search.place
+    return params
+
+
+def _filtered(select: sa.Select, shape: _Shape) -> sa.Select:
     """`select` over the non-archived resources (joined to their place) that match the
-    search's plain filters: kind, words, département, région, host place."""
+    search's plain filters (kind, words, département, région, host place; `_filter_params`)."""
     select = select.select_from(Resource).join(Place, Resource.place_id == Place.id).where(
         Resource.archived_at.is_(None))
-    if search.kind:
-        select = select.where(Resource.kind == search.kind)
-    if search.departement:
-        select = select.where(Place.departement == search.departement.upper())
-    if search.region:
-        select = select.where(Place.region == search.region)
-    if search.place:
-        select = select.where(Place.slug == search.place)
-    for word in search_words(search.q):
-        # Folded words hold only [a-z0-9]: nothing for LIKE to escape.
-        pattern = f"%{word}%"
+    if shape.kind:
+        select = select.where(Resource.kind == sa.bindparam("kind"))
+    if shape.departement:
+        select = select.where(Place.departement == sa.bindparam("departement"))
+    if shape.region:
+        select = select.where(Place.region == sa.bindparam("region"))
+    if shape.place:
+        select = select.where(Place.slug == sa.bindparam("place"))
+    for i in range(shape.words):
+        pattern = sa.bindparam(f"word_{i}")
         select = select.where(sa.or_(Resource.search_text.like(pattern), Place.search_text.like(pattern)))
     return select
 
 
-def _ranked_ids(search: Search) -> list[tuple[int, float | None]]:
-    """(id, distance) of every resource the search keeps, in the order shown."""
-    free_period = search.free_from is not None and search.free_to is not None
-    columns = [Resource.id, Place.lat, Place.lon]
-    if free_period:
-        # The hours as their JSON text: a few distinct tables, decoded once each below.
-        columns += [Resource.kind, Resource.capacity, sa.cast(Resource.opening_hours, sa.Text)]
-    # Plain tuples: thousands of rows at national scale, each read several times below.
-    rows = [tuple(r) for r in db.session.execute(
-        _filtered(sa.select(*columns), search).order_by(Resource.name, Resource.id))]
-    origin = (search.near.lat, search.near.lon) if search.near is not None else None
-    distances: dict[tuple[float, float], float] = {}
-    if origin:
-        # Resources share their host's position: one distance per place.
-        distances = {point: distance_km(origin, point) for point in {(r[1], r[2]) for r in rows}}
+@functools.lru_cache(maxsize=256)
+def _ranked(dialect: str, shape: _Shape) -> sa.Select:
+    """(id, distance) of every resource the search keeps, in the order shown: nearest first
+    (name order among those at the same distance), else by name (`_ranked_params`)."""
+    distance = _distance_km(dialect) if shape.near else None
+    select = _filtered(sa.select(Resource.id, (distance if distance is not None else sa.null()).label("distance")),
+                       shape)
+    if distance is not None and shape.within:
+        select = select.where(distance <= sa.bindparam("within_km"))
+    if shape.free:
+        select = _free_over(select, dialect)
+    return select.order_by(*([distance] if distance is not None else []), Resource.name, Resource.id)
+
+
+def _ranked_params(search: Search) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if search.near is not None:
+        origin = search.near
+        params |= {"origin_lat": origin.lat, "origin_lon": origin.lon,
+                   "origin_cos": math.cos(math.radians(origin.lat))}
         if search.within_km is not None:
-            rows = [r for r in rows if distances[(r[1], r[2])] <= search.within_km]
-    if free_period:
-        assert search.free_from is not None and search.free_to is not None
-        free = _free_over(rows, search.free_from, search.free_to)
-        rows = [r for r in rows if r[0] in free]
-    if not origin:
-        return [(r[0], None) for r in rows]
-    # Stable: name order among resources at the same distance.
-    return sorted(((r[0], distances[(r[1], r[2])]) for r in rows), key=lambda item: item[1])
+            params["within_km"] = search.within_km
+    if search.free_from is not None and search.free_to is not None:
+        start, end = search.free_from, search.free_to
+        params |= _period_params(start, end)
+        params["shut"] = _shut_hours(start, end)
+        params["free_in_full"] = _free_in_full(start, end)
+    return params
 
 
-def _free_over(rows: list[tuple[Any, ...]], start: datetime, end: datetime) -> set[int]:
-    """The ids among `rows` (id, lat, lon, kind, capacity, hours as JSON text) with free
-    capacity over [start, end): no closure meets it and a unit stays free at every open
-    instant; a training, a session inside it with a seat.
+def _ranked_page(ranked: sa.Select, params: dict[str, Any], page: int, per_page: int) -> list[sa.Row[Any]]:
+    """One page of `ranked`, each row with the total the search finds."""
+    return list(db.session.execute(
+        ranked.add_columns(sa.func.count().over().label("total")).limit(per_page).offset((page - 1) * per_page),
+        params))
 
-    What meets the period is read for the whole network, by time (a period holds a few
-    thousand bookings at national scale), not resource by resource: a resource's index
-    seeks on its bookings still to come, and thousands of resources' futures are most of
-    the table's coming months."""
-    closed = set(db.session.scalars(
-        sa.select(Closure.resource_id).where(Closure.start_at < end, Closure.end_at > start)
-    ))
-    with_seat = set(db.session.scalars(
-        sa.select(TrainingSession.resource_id).where(
-            # start_at < end: implied by the two that follow, spelled out for the index.
-            TrainingSession.start_at >= start, TrainingSession.start_at < end,
-            TrainingSession.end_at <= end, TrainingSession.seats_taken < TrainingSession.seats,
-            TrainingSession.cancelled_at.is_(None))
-    ))
-    # What the active bookings of the period hold, summed: a resource whose sum stays under
-    # its capacity is free throughout, a capacity-1 one with any is not (a booking lies in
-    # opening hours); only larger capacities held in full need their bookings' times.
-    held = _held(start, end)
-    # Times are read (and converted) only for the few that need them.
-    full = [r[0] for r in rows if r[3] != "training" and r[4] > 1 and held.get(r[0], 0) >= r[4]]
-    busy = _busy_by_resource(full, start, end) if full else {}
-    # Most resources share one of a few opening-hour tables: their windows once each.
-    windows: dict[tuple[bool, str | None], list[tuple[datetime, datetime]]] = {}
-    free = set()
-    for rid, _, _, kind, capacity, hours in rows:
-        if kind == "training":
-            if rid in with_seat:
-                free.add(rid)
-            continue
-        if rid in closed:
-            continue
-        key = (kind in HOURS_KINDS, hours)
-        if key not in windows:
-            windows[key] = bookable_windows(kind, json.loads(hours) if hours else None, start, end)
-        if windows[key] and (held.get(rid, 0) < capacity or (
-                capacity > 1 and free_throughout(capacity, windows[key], busy[rid]))):
-            free.add(rid)
-    return free
+
+def _distance_km(dialect: str) -> sa.ColumnElement[float]:
+    """The great-circle distance from the origin (`origin_lat`, `origin_lon` and the cosine
+    of its latitude, `origin_cos`) to each resource's host, in km rounded to 0.1 km as shown:
+    hub.geo's haversine, in SQL (both databases have the functions)."""
+    f = sa.func
+    half_dlat = f.radians(Place.lat - sa.bindparam("origin_lat", type_=sa.Float)) * 0.5
+    half_dlon = f.radians(Place.lon - sa.bindparam("origin_lon", type_=sa.Float)) * 0.5
+    a = (f.power(f.sin(half_dlat), 2)
+         + sa.bindparam("origin_cos", type_=sa.Float) * f.cos(f.radians(Place.lat)) * f.power(f.sin(half_dlon), 2))
+    # Clamped against rounding errors for (nearly) antipodal points: SQLite's min() of
+    # several values is PostgreSQL's least().
+    a = (f.min if dialect == "sqlite" else f.least)(a, 1.0)
+    km = 2 * EARTH_RADIUS_KM * f.asin(f.sqrt(a))
+    # Rounded half up, in floating point on both databases (PostgreSQL's round() of a
+    # numeric costs more than the distance itself).
+    return f.floor(km * 10 + 0.5) / 10.0
 
 
 # A booking that meets a period but started more than this before it is a long one (longer
@@ -357,22 +383,123 @@ def _free_over(rows: list[tuple[Any, ...]], start: datetime, end: datetime) -> s
 _SHORT_REACH = timedelta(hours=13)
 
 
-def _held(start: datetime, end: datetime) -> dict[int, int]:
-    """The units the active bookings meeting [start, end) hold, summed by resource (the
-    trainings' too: callers leave them out)."""
-    long_booking = sa.text(LONG_BOOKING_SQL[db.session.get_bind().dialect.name])
-    columns = (Booking.resource_id, Booking.quantity, Booking.status)
-    recent = sa.select(*columns).where(
-        Booking.start_at >= start - _SHORT_REACH, Booking.start_at < end, Booking.end_at > start)
+def _period_params(start: datetime, end: datetime) -> dict[str, datetime]:
+    return {"free_from": start, "free_to": end, "reach_from": start - _SHORT_REACH}
+
+
+def _moment(name: str) -> sa.BindParameter[datetime]:
+    return sa.bindparam(name, type_=Booking.start_at.type)
+
+
+def _free_over(select: sa.Select, dialect: str) -> sa.Select:
+    """`select` (over resources) narrowed to those with free capacity over the period
+    (`_period_params`, `shut`, `free_in_full`): no closure meets it, the resource opens
+    during it, and a unit stays free at every open instant; a training, a session inside it
+    with a seat.
+
+    The bookings that meet the period are read for the whole network, by time (a period
+    holds a few thousand bookings at national scale), not resource by resource: a
+    resource's index seeks on its bookings still to come, and thousands of resources'
+    futures are most of the table's coming months. A resource whose bookings hold fewer
+    units than it has is free throughout; one whose bookings hold them all is free only if
+    it has more than one unit and they never all meet at once (`_free_in_full`)."""
+    start, end = _moment("free_from"), _moment("free_to")
+    held = _held(_meeting(dialect)).subquery()
+    closed = sa.exists().where(Closure.resource_id == Resource.id, Closure.start_at < end, Closure.end_at > start)
+    with_seat = sa.select(TrainingSession.resource_id).where(
+        # start_at < end: implied by the two that follow, spelled out for the index.
+        TrainingSession.start_at >= start, TrainingSession.start_at < end,
+        TrainingSession.end_at <= end, TrainingSession.seats_taken < TrainingSession.seats,
+        TrainingSession.cancelled_at.is_(None))
+    opens = sa.or_(Resource.kind.not_in(HOURS_KINDS), _hours_text().not_in(sa.bindparam("shut", expanding=True)))
+    timed_free = sa.and_(
+        Resource.kind != "training", ~closed, opens,
+        sa.or_(sa.func.coalesce(held.c.units, 0) < Resource.capacity,
+               Resource.id.in_(sa.bindparam("free_in_full", expanding=True))))
+    return select.outerjoin(held, held.c.resource_id == Resource.id).where(
+        sa.or_(sa.and_(Resource.kind == "training", Resource.id.in_(with_seat)), timed_free))
+
+
+def _hours_text() -> sa.ColumnElement[str]:
+    """A resource's opening hours as their JSON text ('' for none): the few distinct tables
+    are decoded once each."""
+    return sa.func.coalesce(sa.cast(Resource.opening_hours, sa.Text), "")
+
+
+@functools.cache
+def _hour_tables() -> sa.Select:
+    return sa.select(Resource.kind, _hours_text()).distinct().where(
+        Resource.kind.in_(HOURS_KINDS), Resource.archived_at.is_(None))
+
+
+def _shut_hours(start: datetime, end: datetime) -> list[str]:
+    """The opening-hour tables (as `_hours_text`) that open at no moment of [start, end)."""
+    return sorted({hours for kind, hours in db.session.execute(_hour_tables())
+                   if hours and not bookable_windows(kind, json.loads(hours), start, end)})
+
+
+@functools.cache
+def _meeting(dialect: str) -> sa.CTE:
+    """The bookings that meet the period (`_period_params`), whatever their status:
+    resource_id, start_at, end_at, quantity, and `active` (pending, confirmed or out) as 1
+    or 0.
+
+    The status is not a condition: beside the times, SQLite (no statistics) would seek on
+    its index, every confirmed booking of the network."""
+    start, end, reach = _moment("free_from"), _moment("free_to"), _moment("reach_from")
+    columns = (Booking.resource_id, Booking.start_at, Booking.end_at, Booking.quantity,
+               sa.case((Booking.status.in_(ACTIVE_STATUSES), 1), else_=0).label("active"))
+    recent = sa.select(*columns).where(Booking.start_at >= reach, Booking.start_at < end, Booking.end_at > start)
     older = sa.select(*columns).where(
-        long_booking, Booking.end_at > start, Booking.start_at < start - _SHORT_REACH)
-    held: dict[int, int] = defaultdict(int)
-    # The status is checked here: in SQL, SQLite (no statistics) would seek on it. No
-    # times: converting thousands of them costs more than the query on PostgreSQL.
-    for rid, q, status in db.session.execute(sa.union_all(recent, older)).all():
-        if status in ACTIVE_STATUSES:
-            held[rid] += q
-    return held
+        sa.text(LONG_BOOKING_SQL[dialect]), Booking.end_at > start, Booking.start_at < reach)
+    # Materialized: read once by time, whatever is joined to it (SQLite would otherwise
+    # push a join on the resource into both halves and seek each resource's future).
+    return sa.union_all(recent, older).cte("meeting").prefix_with("MATERIALIZED")
+
+
+def _held(meeting: sa.CTE) -> sa.Select:
+    """resource_id, units: what the active bookings of `meeting` hold, summed by resource
+    (the trainings' too: callers leave them out)."""
+    return sa.select(meeting.c.resource_id, sa.func.sum(meeting.c.quantity * meeting.c.active).label("units")) \
+        .group_by(meeting.c.resource_id)
+
+
+@functools.cache
+def _held_in_full(dialect: str) -> sa.Select:
+    """The active bookings meeting the period of the resources of more than one unit whose
+    bookings hold all their units, summed, with the resource's kind, capacity and hours."""
+    # Joined to the sums, not summed by a window: SQLite would then read the bookings in
+    # resource order, the whole table, to partition them.
+    meeting = _meeting(dialect)
+    held = _held(meeting).subquery()
+    return (
+        sa.select(meeting.c.resource_id, meeting.c.start_at, meeting.c.end_at, meeting.c.quantity,
+                  Resource.kind, Resource.capacity, _hours_text())
+        .join(Resource, Resource.id == meeting.c.resource_id)
+        .join(held, held.c.resource_id == meeting.c.resource_id)
+        .where(meeting.c.active == 1, held.c.units >= Resource.capacity, Resource.capacity > 1,
+               Resource.kind != "training", Resource.archived_at.is_(None)))
+
+
+def _free_in_full(start: datetime, end: datetime) -> list[int]:
+    """The resources of more than one unit whose active bookings meeting [start, end) hold
+    all their units, summed, but never all at once while they are open: free throughout."""
+    rows = db.session.execute(_held_in_full(db.session.get_bind().dialect.name), _period_params(start, end))
+    busy: dict[int, list[Busy]] = defaultdict(list)
+    shape: dict[int, tuple[str, int, str]] = {}
+    for rid, s, e, q, kind, capacity, hours in rows:
+        busy[rid].append((s, e, q))
+        shape[rid] = (kind, capacity, hours)
+    # Most resources share one of a few opening-hour tables: their windows once each.
+    windows: dict[tuple[bool, str], list[tuple[datetime, datetime]]] = {}
+    free = []
+    for rid, (kind, capacity, hours) in shape.items():
+        key = (kind in HOURS_KINDS, hours)
+        if key not in windows:
+            windows[key] = bookable_windows(kind, json.loads(hours) if hours else None, start, end)
+        if free_throughout(capacity, windows[key], busy[rid]):
+            free.append(rid)
+    return free
 
 
 def _busy_by_resource(resource_ids: list[int], start: datetime, end: datetime) -> dict[int, list[Busy]]:
