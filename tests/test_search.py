@@ -212,6 +212,24 @@ def test_a_long_booking_that_began_before_the_period_holds_it(client, net, make,
     assert free_names(client, net, start, end) == ["Découpeuse laser"]
 
 
+def test_an_overdue_loan_holds_its_kit_until_it_comes_back(client, net, make, period):
+    # Out since a week, due yesterday, not returned: its unit is held, as booking would find.
+    start, end = period
+    kits = make.resource(net["laser"].place, name="Kit robotique", kind="loan", capacity=1)
+    spare = make.resource(net["laser"].place, name="Kit électronique", kind="loan", capacity=2)
+    now = datetime.now(timezone.utc)
+    late = make.booking(kits, net["quimper"], start=now - timedelta(days=7), end_at=now - timedelta(days=1), status="out")
+    make.booking(spare, net["quimper"], start=now - timedelta(days=7), end_at=now - timedelta(days=1), status="out")
+    found = free_names(client, net, start, end)
+    assert "Kit robotique" not in found and "Kit électronique" in found
+    assert item(client, net, kits)["next_free"] is None
+    assert item(client, net, spare)["next_free"] is not None
+    late.status = "returned"
+    make.db.session.commit()
+    assert "Kit robotique" in free_names(client, net, start, end)
+    assert item(client, net, kits)["next_free"] is not None
+
+
 def test_a_long_booking_that_ended_before_the_period_leaves_it_free(client, net, make, period):
     start, end = period
     make.booking(net["printer"], net["quimper"], start=start - timedelta(days=10), end_at=start)

@@ -35,7 +35,7 @@ from hub.rules.finding import (
     search_words,
 )
 from hub.rules.validation import Fields
-from hub.services import audit
+from hub.services import audit, loan_holds
 from models import (
     ACTIVE_STATUSES,
     RESOURCE_KINDS,
@@ -245,7 +245,7 @@ def find_resources(search: Search, *, page: int, per_page: int, clamp: bool = Fa
         distances: dict[int, float] = {}
     else:
         ranked = _ranked(db.session.get_bind().dialect.name, _shape(search))
-        params |= _ranked_params(search)
+        params |= _ranked_params(search, now)
         rows = _ranked_page(ranked, params, page, per_page)
         total = rows[0].total if rows else db.session.scalar(
             sa.select(sa.func.count()).select_from(ranked.subquery()), params) or 0
@@ -336,7 +336,7 @@ def _ranked(dialect: str, shape: _Shape) -> sa.Select:
     return select.order_by(*([distance] if distance is not None else []), Resource.name, Resource.id)
 
 
-def _ranked_params(search: Search) -> dict[str, Any]:
+def _ranked_params(search: Search, now: datetime) -> dict[str, Any]:
     params: dict[str, Any] = {}
     if search.near is not None:
         origin = search.near
@@ -346,9 +346,9 @@ def _ranked_params(search: Search) -> dict[str, Any]:
             params["within_km"] = search.within_km
     if search.free_from is not None and search.free_to is not None:
         start, end = search.free_from, search.free_to
-        params |= _period_params(start, end)
+        params |= _period_params(start, end, now)
         params["shut"] = _shut_hours(start, end)
-        params["free_in_full"] = _free_in_full(start, end)
+        params["free_in_full"] = _free_in_full(start, end, now)
     return params
 
 
@@ -383,8 +383,8 @@ def _distance_km(dialect: str) -> sa.ColumnElement[float]:
 _SHORT_REACH = timedelta(hours=13)
 
 
-def _period_params(start: datetime, end: datetime) -> dict[str, datetime]:
-    return {"free_from": start, "free_to": end, "reach_from": start - _SHORT_REACH}
+def _period_params(start: datetime, end: datetime, now: datetime) -> dict[str, datetime]:
+    return {"free_from": start, "free_to": end, "reach_from": start - _SHORT_REACH, "now": now}
 
 
 def _moment(name: str) -> sa.BindParameter[datetime]:
@@ -440,9 +440,9 @@ def _shut_hours(start: datetime, end: datetime) -> list[str]:
 
 @functools.cache
 def _meeting(dialect: str) -> sa.CTE:
-    """The bookings that meet the period (`_period_params`), whatever their status:
-    resource_id, start_at, end_at, quantity, and `active` (pending, confirmed or out) as 1
-    or 0.
+    """The bookings that meet the period (`_period_params`), whatever their status, and the
+    overdue loans: resource_id, start_at, end_at, quantity, and `active` (pending, confirmed
+    or out) as 1 or 0.
 
     The status is not a condition: beside the times, SQLite (no statistics) would seek on
     its index, every confirmed booking of the network."""
@@ -452,9 +452,14 @@ def _meeting(dialect: str) -> sa.CTE:
     recent = sa.select(*columns).where(Booking.start_at >= reach, Booking.start_at < end, Booking.end_at > start)
     older = sa.select(*columns).where(
         sa.text(LONG_BOOKING_SQL[dialect]), Booking.end_at > start, Booking.start_at < reach)
+    # A loan past its end and not returned holds its unit until it comes back
+    # (hub.services.loan_holds): through the period, as the booking path counts it.
+    overdue = sa.select(Booking.resource_id, Booking.start_at, end.label("end_at"), Booking.quantity,
+                        sa.literal(1).label("active")).where(
+        Booking.status == "out", Booking.end_at <= _moment("now"), Booking.end_at <= start, Booking.start_at < end)
     # Materialized: read once by time, whatever is joined to it (SQLite would otherwise
-    # push a join on the resource into both halves and seek each resource's future).
-    return sa.union_all(recent, older).cte("meeting").prefix_with("MATERIALIZED")
+    # push a join on the resource into the halves and seek each resource's future).
+    return sa.union_all(recent, older, overdue).cte("meeting").prefix_with("MATERIALIZED")
 
 
 def _held(meeting: sa.CTE) -> sa.Select:
@@ -481,10 +486,10 @@ def _held_in_full(dialect: str) -> sa.Select:
                Resource.kind != "training", Resource.archived_at.is_(None)))
 
 
-def _free_in_full(start: datetime, end: datetime) -> list[int]:
+def _free_in_full(start: datetime, end: datetime, now: datetime) -> list[int]:
     """The resources of more than one unit whose active bookings meeting [start, end) hold
     all their units, summed, but never all at once while they are open: free throughout."""
-    rows = db.session.execute(_held_in_full(db.session.get_bind().dialect.name), _period_params(start, end))
+    rows = db.session.execute(_held_in_full(db.session.get_bind().dialect.name), _period_params(start, end, now))
     busy: dict[int, list[Busy]] = defaultdict(list)
     shape: dict[int, tuple[str, int, str]] = {}
     for rid, s, e, q, kind, capacity, hours in rows:
@@ -522,7 +527,7 @@ def _busy_by_resource(resource_ids: list[int], start: datetime, end: datetime) -
 def next_free(resources: list[Resource], now: datetime) -> dict[int, datetime | None]:
     """Each resource's `next_free`: the start of its next free slot of at least an hour
     (or its minimum duration) within four weeks, within opening hours and after its notice;
-    a training's next session with a free seat. Three queries for the whole list."""
+    a training's next session with a free seat. A few queries for the whole list."""
     horizon = now + NEXT_FREE_HORIZON
     timed = [r.id for r in resources if r.kind != "training"]
     trainings = [r.id for r in resources if r.kind == "training"]
@@ -539,6 +544,10 @@ def next_free(resources: list[Resource], now: datetime) -> dict[int, datetime | 
     if not timed:
         return result
     busy = _busy_by_resource(timed, now, horizon)
+    loans = [r.id for r in resources if r.kind == "loan"]
+    if loans:
+        for rid, held in loan_holds.overdue_by_resource(db.session.connection(), loans, now, horizon):
+            busy[rid].append(held)
     closed: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     for rid, s, e in db.session.execute(
         sa.select(Closure.resource_id, Closure.start_at, Closure.end_at)

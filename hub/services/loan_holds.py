@@ -26,6 +26,14 @@ _OVERDUE_OF_PLACE = sa.select(Booking.id).where(
 ).limit(1)
 
 
+# The overdue loans of many resources at once (the catalogue's next free slots).
+_OVERDUE_OF_RESOURCES = sa.select(Booking.resource_id, Booking.start_at, Booking.quantity).where(
+    Booking.resource_id.in_(sa.bindparam("rids", expanding=True)),
+    Booking.status == "out",
+    Booking.end_at <= sa.bindparam("now"),
+)
+
+
 def overdue_held(conn: sa.Connection, resource_id: int, start: datetime,
                  end: datetime) -> list[tuple[datetime, datetime, int]]:
     """(start, end, quantity) of the overdue loans of the resource, running to `end`."""
@@ -35,3 +43,11 @@ def overdue_held(conn: sa.Connection, resource_id: int, start: datetime,
 
 def has_overdue_loan(conn: sa.Connection, place_id: int, now: datetime) -> bool:
     return conn.execute(_OVERDUE_OF_PLACE, {"pid": place_id, "now": now}).first() is not None
+
+
+def overdue_by_resource(conn: sa.Connection, resource_ids: list[int], now: datetime,
+                        until: datetime) -> list[tuple[int, tuple[datetime, datetime, int]]]:
+    """(resource id, (start, until, quantity)) of the overdue loans of the resources: each
+    holds its unit until it comes back, so through `until`."""
+    rows = conn.execute(_OVERDUE_OF_RESOURCES, {"rids": resource_ids, "now": now})
+    return [(rid, (s, until, q)) for rid, s, q in rows]
