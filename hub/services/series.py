@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from hub.errors import DomainError, Forbidden, InvalidState, NotFound, QuotaExceeded, Unavailable
 from hub.extensions import db
@@ -142,8 +143,16 @@ def _name_occurrence(exc: DomainError, start: datetime) -> None:
     exc.message = f"Occurrence du {start.astimezone(PARIS):%d/%m/%Y %H:%M} : {exc.message}"
 
 
-def cancel_series(series_id: Any, actor: User) -> dict[str, Any]:
-    series = db.session.get(BookingSeries, id_or_404(series_id, "Cette série n'existe pas."))
+# The statuses a series' coming booking is cancelled from (an out loan is returned).
+_CANCELLABLE = (*(s for s in ACTIVE_STATUSES if s != "out"), "waitlisted")
+
+
+def series_to_cancel(series_id: Any, actor: User) -> BookingSeries:
+    """The series `actor` may cancel: 404 if they may not see it, 403 if they may see it but
+    not cancel it."""
+    # With what its confirmation page shows.
+    series = db.session.get(BookingSeries, id_or_404(series_id, "Cette série n'existe pas."), options=[
+        so.joinedload(BookingSeries.resource).joinedload(Resource.place), so.joinedload(BookingSeries.place)])
     if series is None:
         raise NotFound("Cette série n'existe pas.")
     who = actor_of(actor)
@@ -153,15 +162,24 @@ def cancel_series(series_id: Any, actor: User) -> dict[str, Any]:
     if not permissions.may_cancel(who, series.place_id, host):
         raise Forbidden("Seuls les membres du lieu qui a réservé ou les gestionnaires du lieu hôte "
                         "peuvent annuler cette série.")
-    coming = db.session.scalars(
+    return series
+
+
+def coming_bookings(series_id: int) -> list[Booking]:
+    """The series' bookings that cancelling it cancels: not started, still cancellable."""
+    return list(db.session.scalars(
         sa.select(Booking).where(
-            Booking.series_id == series.id,
+            Booking.series_id == series_id,
             Booking.start_at > utcnow(),
-            Booking.status.in_(tuple(s for s in ACTIVE_STATUSES if s != "out") + ("waitlisted",)),
+            Booking.status.in_(_CANCELLABLE),
         ).order_by(Booking.start_at)
-    ).all()
+    ))
+
+
+def cancel_series(series_id: Any, actor: User) -> dict[str, Any]:
+    series = series_to_cancel(series_id, actor)
     cancelled = 0
-    for booking in coming:
+    for booking in coming_bookings(series.id):
         try:
             cancel_booking(booking, actor)
         except InvalidState:

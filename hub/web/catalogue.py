@@ -13,6 +13,7 @@ from hub.services import bookings as bookings_service
 from hub.services import catalogue as catalogue_service
 from hub.services import places as places_service
 from hub.services import resources as resources_service
+from hub.services import series as series_service
 from hub.web.redirects import next_or
 from hub.web.access import current_actor
 from hub.web import sharing
@@ -136,7 +137,8 @@ def my_bookings():  # type: ignore[no-untyped-def]
 def booking(booking_id: int):  # type: ignore[no-untyped-def]
     """A booking on its own page: what its links lead to, even once its resource is archived."""
     found = _visible_booking_or_404(booking_id)
-    return render_template("catalogue/booking.html", booking=found, cancellable=_may_cancel(found))
+    return render_template("catalogue/booking.html", booking=found, cancellable=_may_cancel(found),
+                           series_coming=_series_coming(found))
 
 
 @bp.get("/reservations/<int:booking_id>/annuler")
@@ -164,6 +166,18 @@ def _visible_booking_or_404(booking_id: int) -> Booking:
         return bookings_service.get_booking_page(current_user, booking_id)
     except DomainError:
         abort(404)
+
+
+def _series_coming(booking: Booking) -> int:
+    """How many coming bookings cancelling the booking's series would cancel, if the user
+    may cancel it (0: nothing to offer)."""
+    if booking.series_id is None:
+        return 0
+    try:
+        series_service.series_to_cancel(booking.series_id, current_user)
+    except DomainError:
+        return 0
+    return len(series_service.coming_bookings(booking.series_id))
 
 
 def _may_cancel(booking: Booking) -> bool:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any, Mapping
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from hub.errors import DomainError
 from hub.services import bookings as bookings_service
 from hub.services import loans, qualifications, series
 from hub.timeutil import PARIS, local
@@ -33,6 +34,29 @@ def take_back(booking_id: int):  # type: ignore[no-untyped-def]
         loans.return_loan(bookings_service.get_visible_booking(current_user, booking_id), current_user,
                           {"condition": request.form.get("condition", "")})
     return redirect(next_or(url_for("manage.index")))
+
+
+@bp.get("/series/<int:series_id>/annuler")
+@login_required
+def confirm_cancel_series(series_id: int):  # type: ignore[no-untyped-def]
+    """Cancelling a series asks first, on a page of its own: it works without JavaScript."""
+    try:
+        found = series.series_to_cancel(series_id, current_user)
+    except DomainError:
+        abort(404)
+    return render_template("catalogue/cancel_series.html", series=found, coming=series.coming_bookings(found.id),
+                           back=next_or(url_for("catalogue.my_bookings")))
+
+
+@bp.post("/series/<int:series_id>/annuler")
+@login_required
+def cancel_series(series_id: int):  # type: ignore[no-untyped-def]
+    with committed() as outcome:
+        cancelled = series.cancel_series(series_id, current_user)["cancelled"]
+        outcome.success = ("La série est annulée : " + (
+            f"{cancelled} réservations à venir annulées." if cancelled > 1 else
+            "1 réservation à venir annulée." if cancelled else "elle n'avait plus de réservation à venir."))
+    return redirect(next_or(url_for("catalogue.my_bookings")))
 
 
 @bp.get("/mes-qualifications")

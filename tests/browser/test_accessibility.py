@@ -19,7 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from hub.demo import seed_demo
 from hub.demo.common import ADMIN_EMAIL, ANCT_EMAIL, DEMO_PASSWORD, KONK_MANAGER_EMAIL, MEMBER_EMAIL
 from hub.extensions import db
-from models import Booking, Membership, Place, Resource, TrainingSession, User
+from models import Booking, BookingSeries, Membership, Place, Resource, TrainingSession, User
 from tests.browser.pages import log_in
 
 AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe-core" / "axe.min.js"
@@ -52,8 +52,16 @@ def network(app: Any) -> dict[str, Any]:
         session = db.session.scalar(sa.select(TrainingSession.id).join(Resource)
                                     .where(Resource.place_id == hub.id).order_by(TrainingSession.id))
         assert booking is not None and elsewhere is not None and session is not None
+        # The booking is one of a weekly series: its page offers to cancel the series.
+        booked = db.session.get(Booking, booking)
+        series = BookingSeries(resource_id=booked.resource_id, place_id=booked.place_id, user_id=member.id,
+                               every="week")
+        db.session.add(series)
+        db.session.flush()
+        booked.series_id = series.id
+        db.session.commit()
         return {"hub": hub.slug, "resource": resource.id, "booking": booking, "elsewhere": elsewhere,
-                "session": session}
+                "session": session, "series": series.id}
 
 
 DESKTOP = {"width": 1280, "height": 800}
@@ -118,6 +126,7 @@ def test_member_pages_pass_axe(page: Page, network: dict[str, Any]) -> None:
     log_in(page, MEMBER_EMAIL, DEMO_PASSWORD)
     walk(page, ["/ressources", f"/ressources/{network['resource']}", "/mes-reservations",
                 f"/reservations/{network['booking']}", f"/reservations/{network['booking']}/annuler",
+                f"/series/{network['series']}/annuler",
                 "/lieux/", "/lieux/nouveau", f"/lieux/{network['hub']}", f"/lieux/{network['elsewhere']}/rejoindre",
                 "/compte", "/compte/notifications", "/mes-qualifications"])
 
