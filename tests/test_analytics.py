@@ -219,3 +219,20 @@ def test_racing_bookings_and_cancellations_leave_the_aggregates_exact(app, make)
     stored = analytics.stored_aggregates()
     assert stored == analytics.computed_aggregates()
     assert list(stored["analytics_flows"].values()) == [(8, 24, 0, 8 * 7200)]
+
+
+def test_every_commit_that_changes_a_counted_booking_moves_the_clock(world, make):
+    # The network's cache keys on the clock (hub.services.network._fingerprint): a booking
+    # moved within its month leaves the all-time rows as they were, and must move it too.
+    place = world["places"][1]
+    booking = make.booking(world["machine"], place, start_at=paris_10h(3), end_at=paris_10h(3) + timedelta(hours=2))
+    counted = analytics.clock_reading()
+    assert counted is not None
+    booking.start_at += timedelta(minutes=30)
+    booking.end_at += timedelta(minutes=30)
+    db.session.commit()
+    moved = analytics.clock_reading()
+    assert moved is not None and moved[0] > counted[0]
+    # A booking that counts nowhere (pending) leaves the clock alone.
+    make.booking(world["space"], place, status="pending", start_at=paris_10h(4), end_at=paris_10h(4) + timedelta(hours=1))
+    assert analytics.clock_reading() == moved

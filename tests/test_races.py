@@ -183,3 +183,67 @@ def test_cancellations_racing_each_other_promote_each_waitlisted_booking_once(se
         .order_by(Booking.id)).all()
     assert promoted == waiting_ids[:4]  # the four oldest, each once
     assert db.session.get(TrainingSession, session_id).seats_taken == 4
+
+
+def test_a_reader_never_misses_a_booking_confirmed_before_it_asked(servers, world, make):
+    """Network figures are always current: while bookings commit on both servers, every
+    summary read on either server counts at least the bookings whose confirmation came back
+    before the read was asked, and once the writers are done both count them all."""
+    hub, tiers_lieu, headers = world
+    anct = make.api_headers(make.user(role="anct"))
+    rooms = [make.resource(hub, capacity=1).id for _ in range(THREADS)]
+    slug = tiers_lieu.slug
+    release_database()
+
+    def counted(base: str) -> int:
+        response = requests.get(f"{base}/api/v1/network/summary", headers=anct, timeout=60)
+        assert response.status_code == 200, response.text
+        return response.json()["totals"]["bookings"]
+
+    before = [counted(base) for base in servers]
+    confirmed = [0]
+    lock = threading.Lock()
+    writing = threading.Event()
+    writing.set()
+    barrier = threading.Barrier(THREADS + 2)
+    misses: list[tuple[int, int, int]] = []
+    reads = [0, 0]
+    failures: list[BaseException] = []
+
+    def book(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            r = requests.post(f"{servers[i % 2]}/api/v1/resources/{rooms[i]}/bookings", headers=headers,
+                              json={"place": slug, **slot(days=3 + i)}, timeout=60)
+            assert r.status_code == 201 and r.json()["status"] == "confirmed", r.text
+            with lock:
+                confirmed[0] += 1
+        except BaseException as exc:
+            failures.append(exc)
+
+    def read(k: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            while writing.is_set():
+                with lock:
+                    known = confirmed[0]  # confirmed before this read is asked
+                seen = counted(servers[k]) - before[k]
+                reads[k] += 1
+                if seen < known:
+                    misses.append((k, known, seen))
+        except BaseException as exc:
+            failures.append(exc)
+
+    writers = [threading.Thread(target=book, args=(i,)) for i in range(THREADS)]
+    readers = [threading.Thread(target=read, args=(k,)) for k in range(2)]
+    for t in writers + readers:
+        t.start()
+    for t in writers:
+        t.join()
+    writing.clear()
+    for t in readers:
+        t.join()
+    assert not failures, failures
+    assert all(reads), reads
+    assert not misses, misses
+    assert [counted(base) - b for base, b in zip(servers, before)] == [THREADS, THREADS]

@@ -166,10 +166,22 @@ def _tick(conn: sa.Connection, epoch: int = 0) -> int:
     ).scalar_one())
 
 
+def clock_reading() -> tuple[int, int] | None:
+    """(change number, epoch) of the last transaction that changed a counted booking, or
+    a rebuild; None before the first."""
+    row = db.session.execute(sa.select(_CLOCK.c.n, _CLOCK.c.epoch).where(_CLOCK.c.id == 1)).first()
+    return None if row is None else (row[0], row[1])
+
+
 _STAMPS = "analytics_stamps"
+# The session changed a counted booking, whether or not its figures moved (a booking moved
+# within its month leaves the all-time rows as they were, not a bounded period's edges).
+_TOUCHED = "analytics_touched"
 
 
 def _apply(conn: sa.Connection, deltas: _Deltas, session: so.Session) -> None:
+    if deltas.rows:
+        session.info[_TOUCHED] = True
     rows = {key: row for key, row in deltas.rows.items() if any(row)}
     if rows:
         for aggregate in AGGREGATES:
@@ -194,11 +206,12 @@ def _stamp_moved_rows(session: so.Session) -> None:
         # The commit flushes after this hook: flush first, so that its changes are stamped.
         session.flush()
     stamps = session.info.pop(_STAMPS, None)
-    if not stamps:
+    touched = session.info.pop(_TOUCHED, False)
+    if not stamps and not touched:
         return
     conn = session.connection()
     seq = _tick(conn)
-    for aggregate, keys in stamps.items():
+    for aggregate, keys in (stamps or {}).items():
         table = aggregate.table
         stmt = (sa.update(table).where(*(table.c[n] == sa.bindparam(f"k_{n}") for n in aggregate.key))
                 .values(seq=seq))

@@ -168,6 +168,11 @@ def _read_places() -> list[tuple]:
 
 
 def _fingerprint() -> tuple:
+    # The analytics clock first: every transaction that changes a counted booking ticks
+    # it at its commit, in commit order (hub.services.analytics._tick). The bookings'
+    # max(updated_at) and max(id) alone are not enough on PostgreSQL: both are taken
+    # before the commit, so a transaction that commits after a later-stamped one leaves
+    # them as they were, and a snapshot computed in between would be served without it.
     # Separate statements: SQLite answers a lone max() from the index, but scans the
     # whole table for max(a), max(b) in one SELECT. Every booking change moves
     # updated_at (the column's onupdate); bookings deleted in cascade go with a
@@ -178,6 +183,7 @@ def _fingerprint() -> tuple:
         sa.select(sa.func.count(), sa.func.max(Place.id), sa.func.max(Place.updated_at))
     ).one())
     return (
+        analytics.clock_reading(),
         str(db.session.scalar(sa.select(sa.func.max(Booking.updated_at)))),
         db.session.scalar(sa.select(sa.func.max(Booking.id))),
         tuple(db.session.execute(
