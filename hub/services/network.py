@@ -168,15 +168,11 @@ def _read_places() -> list[tuple]:
 
 
 def _fingerprint() -> tuple:
-    # The analytics clock first: every transaction that changes a counted booking ticks
-    # it at its commit, in commit order (hub.services.analytics._tick). The bookings'
-    # max(updated_at) and max(id) alone are not enough on PostgreSQL: both are taken
-    # before the commit, so a transaction that commits after a later-stamped one leaves
-    # them as they were, and a snapshot computed in between would be served without it.
-    # Separate statements: SQLite answers a lone max() from the index, but scans the
-    # whole table for max(a), max(b) in one SELECT. Every booking change moves
-    # updated_at (the column's onupdate); bookings deleted in cascade go with a
-    # resource or a place, which the other parts see.
+    # The analytics clock, ticked in commit order by every commit that changes a counted
+    # booking: max(updated_at) and max(id) are taken before the commit, and miss one that
+    # commits after a later-stamped one (PostgreSQL). Separate statements: SQLite answers a
+    # lone max() from the index, but scans the table for max(a), max(b) in one SELECT.
+    # Bookings deleted in cascade go with a resource or a place, which the others see.
     # Places: every edit moves updated_at (the column's onupdate), an insertion max(id),
     # a deletion the count; a digest of their fields cost 100 ms a request.
     places = "|".join(str(v) for v in db.session.execute(
