@@ -28,7 +28,7 @@ from hub.extensions import db
 from hub.rules import permissions
 from hub.rules.capacity import peak_within
 from hub.rules.validation import Fields
-from hub.services import audit, notifications, qualifications, realtime
+from hub.services import audit, loan_holds, notifications, qualifications, realtime
 from hub.services.bookings import EXCLUSION_VIOLATION, booking_dict
 from hub.services.places import actor_of
 from hub.services.resources import lock_resource
@@ -62,7 +62,7 @@ def _held_by_others(booking: Booking, start: datetime, end: datetime, now: datet
             Booking.id != booking.id,
             Booking.status.in_(ACTIVE_STATUSES),
             Booking.start_at < end,
-            sa.or_(Booking.end_at > start, sa.and_(Booking.status == "out", Booking.end_at <= now)),
+            sa.or_(Booking.end_at > start, loan_holds.overdue_at(now)),
         )
     ).all()
     held = [(s, end if status == "out" and e <= now else e, q) for s, e, q, status in rows]
@@ -150,7 +150,7 @@ def overdue_of_place(place_id: int) -> list[Booking]:
     """The place's own overdue loans, at any hub: shown to the borrower's side."""
     return list(db.session.scalars(
         sa.select(Booking)
-        .where(Booking.place_id == place_id, Booking.status == "out", Booking.end_at <= utcnow())
+        .where(Booking.place_id == place_id, loan_holds.overdue_at(utcnow()))
         .options(so.joinedload(Booking.resource).joinedload(Resource.place))
         .order_by(Booking.end_at)
     ))
@@ -177,7 +177,7 @@ def loan_pass(now: datetime | None = None) -> dict[str, int]:
         Booking.status == "out", Booking.due_notified_at.is_(None),
         Booking.end_at > now, Booking.end_at <= now + DUE_NOTICE)).all()
     late = db.session.scalars(sa.select(Booking.id).where(
-        Booking.status == "out", Booking.overdue_notified_at.is_(None), Booking.end_at <= now)).all()
+        loan_holds.overdue_at(now), Booking.overdue_notified_at.is_(None))).all()
     for event, column, ids in (("loan.due", Booking.due_notified_at, due),
                                ("loan.overdue", Booking.overdue_notified_at, late)):
         for booking_id in ids:
