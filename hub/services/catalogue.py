@@ -15,7 +15,7 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -232,19 +232,19 @@ def find_resources(search: Search, *, page: int, per_page: int, clamp: bool = Fa
     """One page of the resources `search` finds, the total, and the page number shown
     (with `clamp`, the last page when `page` is past it; else past the end is empty)."""
     now = now or utcnow()
-    params = _filter_params(search)
+    params, shape = _filter_params(search), _shape(search)
     if search.near is None and search.free_from is None:
-        total = db.session.scalar(_filtered(sa.select(sa.func.count(Resource.id)), _shape(search)), params) or 0
+        total = db.session.scalar(_filtered(sa.select(sa.func.count(Resource.id)), shape), params) or 0
         page = _clamped(page, total, per_page) if clamp else page
         resources = list(db.session.scalars(
-            _filtered(sa.select(Resource), _shape(search))
+            _filtered(sa.select(Resource), shape)
             .options(so.contains_eager(Resource.place))
             .order_by(Resource.name, Resource.id)
             .limit(per_page).offset((page - 1) * per_page), params
         ))
         distances: dict[int, float] = {}
     else:
-        ranked = _ranked(db.session.get_bind().dialect.name, _shape(search))
+        ranked = _ranked(db.session.get_bind().dialect.name, shape)
         params |= _ranked_params(search, now)
         rows = _ranked_page(ranked, params, page, per_page)
         total = rows[0].total if rows else db.session.scalar(
@@ -346,9 +346,10 @@ def _ranked_params(search: Search, now: datetime) -> dict[str, Any]:
             params["within_km"] = search.within_km
     if search.free_from is not None and search.free_to is not None:
         start, end = search.free_from, search.free_to
+        windows = _windows_by_table(start, end)
         params |= _period_params(start, end, now)
-        params["shut"] = _shut_hours(start, end)
-        params["free_in_full"] = _free_in_full(start, end, now)
+        params["shut"] = _shut_hours(windows)
+        params["free_in_full"] = _free_in_full(start, end, now, windows)
     return params
 
 
@@ -422,8 +423,20 @@ def _free_over(select: sa.Select, dialect: str) -> sa.Select:
 
 def _hours_text() -> sa.ColumnElement[str]:
     """A resource's opening hours as their JSON text ('' for none): the few distinct tables
-    are decoded once each."""
+    are decoded once each (`_windows_by_table`)."""
     return sa.func.coalesce(sa.cast(Resource.opening_hours, sa.Text), "")
+
+
+Windows = Callable[[str, str], list[tuple[datetime, datetime]]]
+
+
+def _windows_by_table(start: datetime, end: datetime) -> Windows:
+    """`bookable_windows` over [start, end) of a kind and an opening-hour table (as
+    `_hours_text`): most resources share one of a few tables, each decoded once."""
+    @functools.cache
+    def windows(kind: str, hours: str) -> list[tuple[datetime, datetime]]:
+        return bookable_windows(kind, json.loads(hours) if hours else None, start, end)
+    return windows
 
 
 @functools.cache
@@ -432,10 +445,9 @@ def _hour_tables() -> sa.Select:
         Resource.kind.in_(HOURS_KINDS), Resource.archived_at.is_(None))
 
 
-def _shut_hours(start: datetime, end: datetime) -> list[str]:
-    """The opening-hour tables (as `_hours_text`) that open at no moment of [start, end)."""
-    return sorted({hours for kind, hours in db.session.execute(_hour_tables())
-                   if hours and not bookable_windows(kind, json.loads(hours), start, end)})
+def _shut_hours(windows: Windows) -> list[str]:
+    """The opening-hour tables (as `_hours_text`) that open at no moment of the period."""
+    return sorted({hours for kind, hours in db.session.execute(_hour_tables()) if hours and not windows(kind, hours)})
 
 
 @functools.cache
@@ -456,7 +468,7 @@ def _meeting(dialect: str) -> sa.CTE:
     # (hub.services.loan_holds): through the period, as the booking path counts it.
     overdue = sa.select(Booking.resource_id, Booking.start_at, end.label("end_at"), Booking.quantity,
                         sa.literal(1).label("active")).where(
-        Booking.status == "out", Booking.end_at <= _moment("now"), Booking.end_at <= start, Booking.start_at < end)
+        loan_holds.overdue_at(_moment("now")), Booking.end_at <= start, Booking.start_at < end)
     # Materialized: read once by time, whatever is joined to it (SQLite would otherwise
     # push a join on the resource into the halves and seek each resource's future).
     return sa.union_all(recent, older, overdue).cte("meeting").prefix_with("MATERIALIZED")
@@ -486,25 +498,17 @@ def _held_in_full(dialect: str) -> sa.Select:
                Resource.kind != "training", Resource.archived_at.is_(None)))
 
 
-def _free_in_full(start: datetime, end: datetime, now: datetime) -> list[int]:
+def _free_in_full(start: datetime, end: datetime, now: datetime, windows: Windows) -> list[int]:
     """The resources of more than one unit whose active bookings meeting [start, end) hold
     all their units, summed, but never all at once while they are open: free throughout."""
     rows = db.session.execute(_held_in_full(db.session.get_bind().dialect.name), _period_params(start, end, now))
     busy: dict[int, list[Busy]] = defaultdict(list)
-    shape: dict[int, tuple[str, int, str]] = {}
+    resources: dict[int, tuple[str, int, str]] = {}
     for rid, s, e, q, kind, capacity, hours in rows:
         busy[rid].append((s, e, q))
-        shape[rid] = (kind, capacity, hours)
-    # Most resources share one of a few opening-hour tables: their windows once each.
-    windows: dict[tuple[bool, str], list[tuple[datetime, datetime]]] = {}
-    free = []
-    for rid, (kind, capacity, hours) in shape.items():
-        key = (kind in HOURS_KINDS, hours)
-        if key not in windows:
-            windows[key] = bookable_windows(kind, json.loads(hours) if hours else None, start, end)
-        if free_throughout(capacity, windows[key], busy[rid]):
-            free.append(rid)
-    return free
+        resources[rid] = (kind, capacity, hours)
+    return [rid for rid, (kind, capacity, hours) in resources.items()
+            if free_throughout(capacity, windows(kind, hours), busy[rid])]
 
 
 def _busy_by_resource(resource_ids: list[int], start: datetime, end: datetime) -> dict[int, list[Busy]]:
